@@ -1,0 +1,222 @@
+"""The headless command line: ``bpviewer trace|train|gradcheck|check``.
+
+No Qt is imported here.  Exit codes: 0 done, 1 a check failed, 2 bad input (one line on
+stderr naming the file and the problem, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from bpviewer import __version__
+from bpviewer.core.errors import BpviewerError
+from bpviewer.core.examples import example_names, load_example
+from bpviewer.core.formulas import explain
+from bpviewer.core.gradcheck import gradient_check
+from bpviewer.core.notation import fmt
+from bpviewer.core.project import Project, load_project
+from bpviewer.core.trace import batch_bounds, trace_dict, trace_iteration
+
+COMMANDS = ("trace", "train", "gradcheck", "check")
+
+
+class UsageError(BpviewerError):
+    """A command line that cannot be acted on."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so every error is one line and exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _add_project(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("project", nargs="?", help="project file (.json)")
+    parser.add_argument(
+        "--preset", choices=example_names(), help="use a built-in example instead of a file"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line parser (sub-commands; no sub-command opens the window)."""
+    parser = _Parser(prog="bpviewer", description="See backpropagation one step at a time.")
+    parser.add_argument("--version", action="version", version=f"bpviewer {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    p = sub.add_parser("trace", help="one full iteration, every intermediate value")
+    _add_project(p)
+    p.add_argument("--sample", type=int, default=0, help="first sample of the batch (default 0)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = sub.add_parser("gradcheck", help="analytic gradients against central differences")
+    _add_project(p)
+    p.add_argument("--sample", type=int, default=0, help="first sample of the batch (default 0)")
+    p.add_argument("--tol", type=float, default=1e-5, help="relative error tolerance")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = sub.add_parser("train", help="train on the fast path")
+    _add_project(p)
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--iterations", type=int, help="number of updates")
+    group.add_argument("--epochs", type=int, help="number of passes over the data")
+    p.add_argument("--out", help="write the trained project here (atomically)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = sub.add_parser("check", help="check a learner's backprop script")
+    p.add_argument("script", help="the learner's Python script")
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds the script may run")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def _project(args: argparse.Namespace) -> Project:
+    if args.preset and args.project:
+        raise UsageError("give either a project file or --preset, not both")
+    if args.preset:
+        return load_example(args.preset)
+    if not args.project:
+        raise UsageError(f"bpviewer {args.command}: give a project file or --preset NAME")
+    project = load_project(args.project)
+    for warning in project.warnings:
+        print(f"bpviewer: warning: {args.project}: {warning}", file=sys.stderr)
+    return project
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(obj, indent=2, allow_nan=True))
+
+
+# ---------------------------------------------------------------------------- trace
+def cmd_trace(args: argparse.Namespace) -> int:
+    """``bpviewer trace``: one iteration, as a readable trace or JSON."""
+    project = _project(args)
+    trace = trace_iteration(project, args.sample)
+    if args.json:
+        _print_json(trace_dict(trace))
+        return 0
+    machine = trace.machine
+    lo, hi = batch_bounds(project, args.sample)
+    title = project.name or (args.project or "")
+    sizes = "-".join(map(str, machine.network.layer_sizes))
+    print(
+        f"bpviewer trace: {title} ({sizes}, loss {project.training.loss}, "
+        f"η = {fmt(project.training.learning_rate)}), samples {lo}..{hi - 1}"
+    )
+    for record in trace.records:
+        print(f"\n## {record.sub_step.describe(machine.n_layers)}")
+        for formula in explain(record):
+            print(f"  {formula.text()}")
+    print(
+        f"\nloss before the update E = {fmt(machine.results['loss'])}, "
+        f"after it E = {fmt(trace.loss_after)}\n"
+    )
+    _print_changes(trace)
+    return 0
+
+
+def _print_changes(trace: Any) -> None:
+    """The exercise's closing blocks (its wording, NumPy's printing)."""
+    machine = trace.machine
+    L = machine.n_layers
+    deltas = [machine.results[f"delta_w{l}"] for l in range(1, L + 1)]
+    if L == 2:
+        d_ho = deltas[1][:, 0] if deltas[1].shape[1] == 1 else deltas[1]
+        print("Change in weights for hidden layer to output layer:")
+        print(d_ho)
+        print("Change in weights for input layer to hidden layer:")
+        print(deltas[0])
+        return
+    for l, d in enumerate(deltas, start=1):
+        print(f"Change in weights for layer {l} (layer {l - 1} to layer {l}):")
+        print(d)
+
+
+# ---------------------------------------------------------------------------- gradcheck
+def cmd_gradcheck(args: argparse.Namespace) -> int:
+    """``bpviewer gradcheck``: exit 1 when any parameter is above the tolerance."""
+    project = _project(args)
+    lo, hi = batch_bounds(project, args.sample)
+    result = gradient_check(
+        project.network,
+        project.training.loss,
+        project.dataset.inputs[lo:hi],
+        project.dataset.targets[lo:hi],
+        tolerance=args.tol,
+    )
+    if args.json:
+        _print_json(
+            {
+                "max_relative_error": result.max_relative_error,
+                "tolerance": args.tol,
+                "passed": result.passed,
+                "parameters": [
+                    {
+                        "kind": e.kind,
+                        "layer": e.layer,
+                        "row": e.row,
+                        "column": e.col,
+                        "analytic": e.analytic + 0.0,
+                        "numerical": e.numerical + 0.0,
+                        "relative_error": e.relative_error,
+                        "at_kink": e.at_kink,
+                    }
+                    for e in result.entries
+                ],
+            }
+        )
+    else:
+        print(f"{'parameter':<16}{'analytic':>16}{'numerical':>16}{'rel. error':>12}")
+        for e in result.entries:
+            name = (
+                f"{e.kind}{e.layer}[{e.row},{e.col}]" if e.kind == "w" else f"b{e.layer}[{e.col}]"
+            )
+            note = "  at a relu kink: not differentiable here" if e.at_kink else ""
+            print(
+                f"{name:<16}{e.analytic + 0.0:>16.8g}{e.numerical + 0.0:>16.8g}{e.relative_error:>12.2e}{note}"
+            )
+        verdict = "passed" if result.passed else "FAILED"
+        print(
+            f"max relative error {result.max_relative_error:.3e} "
+            f"(tolerance {args.tol:g}): {verdict}"
+        )
+        if result.kinks:
+            print(f"{len(result.kinks)} parameter(s) sit at a relu kink and were not judged")
+    return 0 if result.passed else 1
+
+
+# ---------------------------------------------------------------------------- main
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a sub-command and return its exit code (2 with one line on stderr for bad input)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(argv)
+        handler = {
+            "trace": cmd_trace,
+            "gradcheck": cmd_gradcheck,
+            "train": _lazy("bpviewer.cli_train", "cmd_train"),
+            "check": _lazy("bpviewer.cli_check", "cmd_check"),
+        }[args.command]
+        with np.errstate(over="ignore", under="ignore"):
+            return handler(args)
+    except BpviewerError as exc:
+        print(f"bpviewer: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("bpviewer: interrupted", file=sys.stderr)
+        return 130
+
+
+def _lazy(module: str, name: str) -> Any:
+    def run(args: argparse.Namespace) -> int:
+        import importlib
+
+        return getattr(importlib.import_module(module), name)(args)
+
+    return run

@@ -1,0 +1,447 @@
+"""Per-unit formulas of a sub-step, symbolically and with the numbers substituted.
+
+:func:`explain` turns a :class:`~bpviewer.core.stepper.StepRecord` into :class:`Formula`
+objects.  Each formula carries three texts: ``symbolic`` (``δ = (t − y)·σ′(z)``),
+``substituted`` (the same with the numbers at 6 significant digits, ending in the result)
+and ``expression``: a Python expression with full-precision numbers that :func:`evaluate`
+computes independently of the array code, so tests can check every recorded value against
+the formula shown for it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from bpviewer.core.activations import SCALAR_FUNCTIONS, get_activation
+from bpviewer.core.notation import (
+    bias_label,
+    exercise_name,
+    fmt,
+    full,
+    unit_label,
+    weight_label,
+)
+from bpviewer.core.stepper import StepRecord
+
+
+@dataclass(frozen=True)
+class Formula:
+    """One computed number and how it was computed.
+
+    ``quantity`` names it in z/a/δ notation (``δ(h₁)``); ``vocab`` in the exercise's
+    vocabulary when the network has one hidden layer (``hidden_error_term[0]``), else None.
+    ``sample`` is the sample's index in the batch, or None for batch-level quantities.
+    """
+
+    quantity: str
+    vocab: str | None
+    symbolic: str
+    substituted: str
+    expression: str
+    value: float
+    sample: int | None = None
+
+    def text(self) -> str:
+        """One line: ``name = symbolic = substituted``."""
+        name = f"{self.vocab} = {self.quantity}" if self.vocab else self.quantity
+        tail = f"  [sample {self.sample + 1}]" if self.sample is not None else ""
+        return f"{name}: {self.symbolic} = {self.substituted}{tail}"
+
+
+_NAMESPACE = {**SCALAR_FUNCTIONS, "exp": math.exp, "log": math.log, "sqrt": math.sqrt}
+
+
+def evaluate(expression: str) -> float:
+    """Evaluate a formula's ``expression`` with scalar math only (no arrays)."""
+    return float(eval(expression, {"__builtins__": {}}, dict(_NAMESPACE)))
+
+
+def _p(v: float) -> str:
+    """A number for display inside a formula, parenthesised when negative."""
+    s = fmt(v)
+    return f"({s})" if s.startswith("-") else s
+
+
+def _e(v: float) -> str:
+    """A number for an evaluable expression, at full precision, parenthesised."""
+    return f"({full(v)})"
+
+
+def _vocab(quantity: str, layer: int, n_layers: int, index: str) -> str | None:
+    name = exercise_name(quantity, layer, n_layers)
+    return f"{name}{index}" if name else None
+
+
+def explain(record: StepRecord, limit: int | None = None) -> list[Formula]:
+    """The formulas of one sub-step, at most ``limit`` of them (None: all)."""
+    gen = _GENERATORS[record.sub_step.kind](record)
+    out = []
+    for formula in gen:
+        if limit is not None and len(out) >= limit:
+            break
+        out.append(formula)
+    return out
+
+
+def _samples(values: np.ndarray) -> range:
+    return range(values.shape[0])
+
+
+def _sample_index(b: int, batch: int) -> int | None:
+    return b if batch > 1 else None
+
+
+def _forward(record: StepRecord) -> Iterator[Formula]:
+    v, L, l = record.values, record.n_layers, record.sub_step.layer
+    a_prev, w, bias, z, a = v["a_prev"], v["w"], v["b"], v["z"], v["a"]
+    act = get_activation(v["activation"])
+    batch = z.shape[0]
+    for s in _samples(z):
+        si = _sample_index(s, batch)
+        idx = f"[{s}]" if batch > 1 else ""
+        for j in range(z.shape[1]):
+            labels = [unit_label(l - 1, i, L) for i in range(w.shape[0])]
+            sym_terms = [f"{labels[i]}·{weight_label(l, i, j, L)}" for i in range(w.shape[0])]
+            num_terms = [f"{_p(a_prev[s, i])}×{_p(w[i, j])}" for i in range(w.shape[0])]
+            exp_terms = [f"{_e(a_prev[s, i])}*{_e(w[i, j])}" for i in range(w.shape[0])]
+            if bias is not None:
+                sym_terms.append(bias_label(l, j, L))
+                num_terms.append(_p(bias[j]))
+                exp_terms.append(_e(bias[j]))
+            unit = unit_label(l, j, L)
+            yield Formula(
+                f"z({unit})",
+                _vocab("z", l, L, f"{idx}[{j}]"),
+                " + ".join(sym_terms),
+                f"{' + '.join(num_terms)} = {fmt(z[s, j])}",
+                " + ".join(exp_terms),
+                float(z[s, j]),
+                si,
+            )
+        if act.name == "softmax":
+            row = z[s]
+            for j in range(z.shape[1]):
+                unit = unit_label(l, j, L)
+                denominator = " + ".join(f"exp({_e(zk)})" for zk in row)
+                yield Formula(
+                    unit,
+                    _vocab("a", l, L, f"{idx}[{j}]"),
+                    f"softmax(z)[{j + 1}] = exp(z({unit})) / Σₖ exp(zₖ)",
+                    f"exp({fmt(row[j])}) / Σ exp(z) = {fmt(a[s, j])}",
+                    f"exp({_e(row[j])}) / ({denominator})",
+                    float(a[s, j]),
+                    si,
+                )
+            continue
+        for j in range(z.shape[1]):
+            unit = unit_label(l, j, L)
+            yield Formula(
+                unit,
+                _vocab("a", l, L, f"{idx}[{j}]"),
+                f"{act.symbol}(z({unit}))",
+                f"{act.symbol}({fmt(z[s, j])}) = {fmt(a[s, j])}",
+                f"{act.py_name}({_e(z[s, j])})",
+                float(a[s, j]),
+                si,
+            )
+
+
+def _loss(record: StepRecord) -> Iterator[Formula]:
+    v, L = record.values, record.n_layers
+    z, y, t, err = v["z"], v["y"], v["t"], v["error"]
+    name, per_sample = v["loss_name"], v["per_sample_loss"]
+    batch, k = y.shape
+    for s in range(batch):
+        si = _sample_index(s, batch)
+        idx = f"[{s}]" if batch > 1 else ""
+        for j in range(k):
+            unit = unit_label(L, j, L)
+            yield Formula(
+                f"e({unit})",
+                _vocab("error", L, L, f"{idx}[{j}]"),
+                f"t{unit[1:]} − {unit}",
+                f"{_p(t[s, j])} − {_p(y[s, j])} = {fmt(err[s, j])}",
+                f"{_e(t[s, j])} - {_e(y[s, j])}",
+                float(err[s, j]),
+                si,
+            )
+        if name == "half_sse":
+            sym = "½ Σⱼ (tⱼ − yⱼ)²"
+            num = " + ".join(f"{_p(e)}²" for e in err[s])
+            num = f"½ × ({num})"
+            expr = (
+                "0.5*("
+                + " + ".join(f"({full(t[s, j])} - {full(y[s, j])})**2" for j in range(k))
+                + ")"
+            )
+        elif name == "mse":
+            sym = "(1/K) Σⱼ (tⱼ − yⱼ)²"
+            num = f"(1/{k}) × (" + " + ".join(f"{_p(e)}²" for e in err[s]) + ")"
+            expr = (
+                f"(1/{k})*("
+                + " + ".join(f"({full(t[s, j])} - {full(y[s, j])})**2" for j in range(k))
+                + ")"
+            )
+        elif name == "binary_cross_entropy":
+            sym = "−(1/K) Σⱼ [tⱼ log yⱼ + (1 − tⱼ) log(1 − yⱼ)]"
+            num = (
+                f"−(1/{k}) × ("
+                + " + ".join(
+                    f"{_p(t[s, j])}·log {_p(y[s, j])} + {_p(1 - t[s, j])}·log {_p(1 - y[s, j])}"
+                    for j in range(k)
+                )
+                + ")"
+            )
+            expr = (
+                f"(1/{k})*("
+                + " + ".join(
+                    f"{_e(t[s, j])}*log(1+exp(-{_e(z[s, j])})) + (1-{_e(t[s, j])})*log(1+exp({_e(z[s, j])}))"
+                    for j in range(k)
+                )
+                + ")"
+            )
+        else:  # cross_entropy
+            sym = "−Σⱼ tⱼ log yⱼ"
+            num = " + ".join(f"−{_p(t[s, j])}·log {_p(y[s, j])}" for j in range(k))
+            lse = "log(" + " + ".join(f"exp({_e(zj)})" for zj in z[s]) + ")"
+            expr = " + ".join(f"{_e(t[s, j])}*({lse} - {_e(z[s, j])})" for j in range(k))
+        yield Formula(
+            "E" if batch == 1 else f"E[{s + 1}]",
+            None,
+            sym,
+            f"{num} = {fmt(per_sample[s])}",
+            expr,
+            float(per_sample[s]),
+            si,
+        )
+    if batch > 1:
+        yield Formula(
+            "E",
+            None,
+            "(1/B) Σₛ Eₛ",
+            f"mean of {batch} sample losses = {fmt(v['loss'])}",
+            f"(1/{batch})*(" + " + ".join(_e(e) for e in per_sample) + ")",
+            float(v["loss"]),
+        )
+
+
+def _delta_output(record: StepRecord, s: int, j: int) -> tuple[str, str, str]:
+    v = record.values
+    z, y, t = v["z"][s, j], v["a"][s, j], v["t"][s, j]
+    act = get_activation(v["activation"])
+    name, k = v["loss_name"], v["t"].shape[1]
+    prime = f"{act.py_name}_prime" if act.derivative else ""
+    if name == "half_sse":
+        return (
+            f"(t − y)·{act.symbol}′(z)",
+            f"{_p(t - y)} × {act.symbol}′({fmt(z)})",
+            f"({_e(t)} - {_e(y)})*{prime}({_e(z)})",
+        )
+    if name == "mse":
+        return (
+            f"(2/K)·(t − y)·{act.symbol}′(z)",
+            f"(2/{k}) × {_p(t - y)} × {act.symbol}′({fmt(z)})",
+            f"(2/{k})*({_e(t)} - {_e(y)})*{prime}({_e(z)})",
+        )
+    if name == "binary_cross_entropy":
+        return (
+            "(t − y)/K",
+            f"{_p(t - y)} / {k}",
+            f"({_e(t)} - sigmoid({_e(z)}))/{k}",
+        )
+    t_sum = float(v["t"][s].sum())
+    if t_sum == 1.0:
+        return ("t − y", f"{_p(t)} − {_p(y)}", f"{_e(t)} - {_e(y)}")
+    return ("t − y·Σt", f"{_p(t)} − {_p(y)}×{_p(t_sum)}", f"{_e(t)} - {_e(y)}*{_e(t_sum)}")
+
+
+def _backward(record: StepRecord) -> Iterator[Formula]:
+    v, L, l = record.values, record.n_layers, record.sub_step.layer
+    delta, z = v["delta"], v["z"]
+    act = get_activation(v["activation"])
+    batch = delta.shape[0]
+    for s in range(batch):
+        si = _sample_index(s, batch)
+        idx = f"[{s}]" if batch > 1 else ""
+        for j in range(delta.shape[1]):
+            unit = unit_label(l, j, L)
+            if l == L:
+                sym, num, expr = _delta_output(record, s, j)
+            else:
+                dn, wn = v["delta_next"], v["w_next"]
+                nxt = range(wn.shape[1])
+                sym = f"(Σₖ w({unit}→k)·δₖ)·{act.symbol}′(z({unit}))"
+                num = (
+                    "(" + " + ".join(f"{_p(wn[j, k])}×{_p(dn[s, k])}" for k in nxt) + ")"
+                    f" × {act.symbol}′({fmt(z[s, j])})"
+                )
+                expr = (
+                    "(" + " + ".join(f"{_e(wn[j, k])}*{_e(dn[s, k])}" for k in nxt) + ")"
+                    f"*{act.py_name}_prime({_e(z[s, j])})"
+                )
+            yield Formula(
+                f"δ({unit})",
+                _vocab("delta", l, L, f"{idx}[{j}]"),
+                sym,
+                f"{num} = {fmt(delta[s, j])}",
+                expr,
+                float(delta[s, j]),
+                si,
+            )
+    yield from _gradients(record)
+
+
+def _mean_expr(terms: list[str], batch: int) -> str:
+    joined = " + ".join(terms)
+    return f"-({joined})" if batch == 1 else f"-(1/{batch})*({joined})"
+
+
+def _gradients(record: StepRecord) -> Iterator[Formula]:
+    v, L, l = record.values, record.n_layers, record.sub_step.layer
+    delta, a_prev, grad_w, dw, w = v["delta"], v["a_prev"], v["grad_w"], v["delta_w"], v["w"]
+    batch = delta.shape[0]
+    mean = "" if batch == 1 else "(1/B) Σₛ "
+    for i in range(grad_w.shape[0]):
+        for j in range(grad_w.shape[1]):
+            src, dst = unit_label(l - 1, i, L), unit_label(l, j, L)
+            wl = weight_label(l, i, j, L)
+            terms = [f"{_e(a_prev[s, i])}*{_e(delta[s, j])}" for s in range(batch)]
+            nums = " + ".join(f"{_p(a_prev[s, i])}×{_p(delta[s, j])}" for s in range(batch))
+            yield Formula(
+                f"∂E/∂{wl}",
+                None,
+                f"−{mean}{src}·δ({dst})",
+                f"−{nums if batch == 1 else f'(1/{batch})×({nums})'} = {fmt(grad_w[i, j])}",
+                _mean_expr(terms, batch),
+                float(grad_w[i, j]),
+            )
+            yield _step_formula(
+                record,
+                "w",
+                f"Δ{wl}",
+                _vocab("delta_w", l, L, f"[{i}][{j}]"),
+                (i, j),
+                float(grad_w[i, j]),
+                float(w[i, j]),
+                float(dw[i, j]),
+            )
+    if v["grad_b"] is not None:
+        grad_b, db, b = v["grad_b"], v["delta_b"], v["b"]
+        for j in range(grad_b.shape[0]):
+            bl = bias_label(l, j, L)
+            terms = [_e(delta[s, j]) for s in range(batch)]
+            nums = " + ".join(_p(delta[s, j]) for s in range(batch))
+            yield Formula(
+                f"∂E/∂{bl}",
+                None,
+                f"−{mean}δ({unit_label(l, j, L)})",
+                f"−{nums if batch == 1 else f'(1/{batch})×({nums})'} = {fmt(grad_b[j])}",
+                _mean_expr(terms, batch),
+                float(grad_b[j]),
+            )
+            if v["frozen_b"]:
+                yield Formula(
+                    f"Δ{bl}",
+                    None,
+                    "0 (biases fixed: update_biases is off)",
+                    "0",
+                    "0.0",
+                    float(db[j]),
+                )
+            else:
+                yield _step_formula(
+                    record, "b", f"Δ{bl}", None, (j,), float(grad_b[j]), float(b[j]), float(db[j])
+                )
+
+
+def _step_formula(
+    record: StepRecord,
+    kind: str,
+    quantity: str,
+    vocab: str | None,
+    index: tuple[int, ...],
+    g: float,
+    w: float,
+    delta: float,
+) -> Formula:
+    """The optimiser's step for one parameter (gradient g, value w) as a formula."""
+    v = record.values
+    settings = v["settings"]
+    lr, lam = settings.learning_rate, settings.weight_decay
+    if kind == "w" and lam:
+        g_sym = "(∂E/∂w + λw)"
+        g_num = f"({_p(g)} + {_p(lam)}×{_p(w)})"
+        g_exp = f"({_e(g)} + {_e(lam)}*{_e(w)})"
+    else:
+        g_sym, g_num, g_exp = "∂E/∂w", _p(g), _e(g)
+    name = settings.name
+    if name == "sgd":
+        return Formula(
+            quantity,
+            vocab,
+            f"−η·{g_sym}",
+            f"−{_p(lr)} × {g_num} = {fmt(delta)}",
+            f"-{_e(lr)}*{g_exp}",
+            delta,
+        )
+    old = v[f"old_slot_{kind}"]
+    if name == "momentum":
+        mu, vel = settings.momentum, float(old[0][index])
+        return Formula(
+            quantity,
+            vocab,
+            f"μ·v − η·{g_sym}",
+            f"{_p(mu)} × {_p(vel)} − {_p(lr)} × {g_num} = {fmt(delta)}",
+            f"{_e(mu)}*{_e(vel)} - {_e(lr)}*{g_exp}",
+            delta,
+        )
+    b1, b2, eps, t = settings.beta1, settings.beta2, settings.eps, v["t_step"]
+    m0, v0 = float(old[0][index]), float(old[1][index])
+    m_exp = f"({_e(b1)}*{_e(m0)} + (1-{_e(b1)})*{g_exp})"
+    v_exp = f"({_e(b2)}*{_e(v0)} + (1-{_e(b2)})*{g_exp}**2)"
+    new = v[f"new_slot_{kind}"]
+    m1, v1 = float(new[0][index]), float(new[1][index])
+    return Formula(
+        quantity,
+        vocab,
+        "−η·m̂/(√v̂ + ε), m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ)",
+        f"−{_p(lr)} × ({fmt(m1)}/(1−{fmt(b1)}^{t})) / (√({fmt(v1)}/(1−{fmt(b2)}^{t})) + {fmt(eps)})"
+        f" = {fmt(delta)}",
+        f"-{_e(lr)}*({m_exp}/(1-{_e(b1)}**{t}))/(sqrt({v_exp}/(1-{_e(b2)}**{t})) + {_e(eps)})",
+        delta,
+    )
+
+
+def _update(record: StepRecord) -> Iterator[Formula]:
+    v, L = record.values, record.n_layers
+    for l in range(1, L + 1):
+        before, dw, after = v["w_before"][l - 1], v["delta_w"][l - 1], v["w_after"][l - 1]
+        for (i, j), w0 in np.ndenumerate(before):
+            wl = weight_label(l, i, j, L)
+            yield Formula(
+                wl,
+                None,
+                f"{wl} + Δ{wl}",
+                f"{_p(w0)} + {_p(dw[i, j])} = {fmt(after[i, j])}",
+                f"{_e(w0)} + {_e(dw[i, j])}",
+                float(after[i, j]),
+            )
+        if v["b_before"][l - 1] is not None:
+            b0, db, b1 = v["b_before"][l - 1], v["delta_b"][l - 1], v["b_after"][l - 1]
+            for j in range(b0.shape[0]):
+                bl = bias_label(l, j, L)
+                yield Formula(
+                    bl,
+                    None,
+                    f"{bl} + Δ{bl}",
+                    f"{_p(b0[j])} + {_p(db[j])} = {fmt(b1[j])}",
+                    f"{_e(b0[j])} + {_e(db[j])}",
+                    float(b1[j]),
+                )
+
+
+_GENERATORS = {"forward": _forward, "loss": _loss, "backward": _backward, "update": _update}
