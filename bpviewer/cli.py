@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _project(args: argparse.Namespace) -> Project:
+def project_from_args(args: argparse.Namespace) -> Project:
     if args.preset and args.project:
         raise UsageError("give either a project file or --preset, not both")
     if args.preset:
@@ -96,7 +96,7 @@ def _print_json(obj: Any) -> None:
 # ---------------------------------------------------------------------------- trace
 def cmd_trace(args: argparse.Namespace) -> int:
     """``bpviewer trace``: one iteration, as a readable trace or JSON."""
-    project = _project(args)
+    project = project_from_args(args)
     trace = trace_iteration(project, args.sample)
     if args.json:
         _print_json(trace_dict(trace))
@@ -141,7 +141,7 @@ def _print_changes(trace: Any) -> None:
 # ---------------------------------------------------------------------------- gradcheck
 def cmd_gradcheck(args: argparse.Namespace) -> int:
     """``bpviewer gradcheck``: exit 1 when any parameter is above the tolerance."""
-    project = _project(args)
+    project = project_from_args(args)
     lo, hi = batch_bounds(project, args.sample)
     result = gradient_check(
         project.network,
@@ -207,6 +207,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return handler(args)
     except BpviewerError as exc:
         print(f"bpviewer: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # e.g. --out into a folder that does not exist
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"bpviewer: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("bpviewer: interrupted", file=sys.stderr)

@@ -33,8 +33,8 @@ class Network:
         self.activations = tuple(self.activations)
         if not self.biases:
             self.biases = [None] * (len(self.layer_sizes) - 1)
-        self.weights = [np.array(w, dtype=np.float64) for w in self.weights]
-        self.biases = [None if b is None else np.array(b, dtype=np.float64) for b in self.biases]
+        self.weights = [np.asarray(w, dtype=np.float64) for w in self.weights]
+        self.biases = [None if b is None else np.asarray(b, dtype=np.float64) for b in self.biases]
         self.validate()
 
     # ----------------------------------------------------------------- construction
