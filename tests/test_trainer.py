@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from bpviewer.core.datasets import Dataset
@@ -34,33 +33,77 @@ def _traced_run(network, training, dataset, trainer, iterations):
     return out
 
 
-@pytest.mark.parametrize("kernel", ["numpy", "scalar"])
-@given(
+def _nudged(network):
+    """The same network with every parameter moved by one unit in the last place."""
+    out = network.copy()
+    for p in out.parameters():
+        p[...] = np.nextafter(p, np.inf)
+    return out
+
+
+def _max_difference(run_a, run_b) -> float:
+    worst = 0.0
+    for (_, pa), (_, pb) in zip(run_a, run_b, strict=True):
+        for a, b in zip(pa, pb, strict=True):
+            with np.errstate(all="ignore"):
+                d = np.abs(a - b) / (1.0 + np.abs(b))
+            worst = max(worst, float(np.nanmax(d, initial=0.0)))
+    return worst
+
+
+SETTINGS = dict(
     problem=problems(max_depth=3, max_size=4, max_samples=6),
     optimizer=st.sampled_from(["sgd", "momentum", "adam"]),
     shuffle=st.booleans(),
     decay=st.sampled_from([0.0, 0.01]),
     update_biases=st.booleans(),
 )
-def test_fast_path_agrees_with_traced_path(
-    kernel, problem, optimizer, shuffle, decay, update_biases
-):
+
+
+def _setup(problem, optimizer, shuffle, decay, update_biases, max_batch=6):
     network, loss, x, t, batch = problem
-    if kernel == "scalar" and batch > 4:
-        batch = 4
     training = TrainingSettings(
         loss=loss,
         learning_rate=0.1,
-        batch_size=batch,
+        batch_size=min(batch, max_batch),
         optimizer=optimizer,
         shuffle=shuffle,
         seed=3,
         weight_decay=decay,
         update_biases=update_biases,
     )
-    data = Dataset(x, t)
-    trainer = Trainer(network, training, data, kernel=kernel)
+    return network, training, Dataset(x, t)
+
+
+@given(**SETTINGS)
+def test_numpy_fast_path_is_bit_identical_to_traced_path(
+    problem, optimizer, shuffle, decay, update_biases
+):
+    network, training, data = _setup(problem, optimizer, shuffle, decay, update_biases)
+    trainer = Trainer(network, training, data, kernel="numpy")
+    for loss_traced, params_traced in _traced_run(network, training, data, trainer, 50):
+        np.testing.assert_array_equal(trainer.step(), loss_traced)
+        for a, b in zip(trainer.network.parameters(), params_traced, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+@given(**SETTINGS)
+def test_scalar_fast_path_agrees_with_traced_path(
+    problem, optimizer, shuffle, decay, update_biases
+):
+    """The scalar kernel does the same operations in the same order on Python floats, but
+    ``math.exp`` and NumPy's SIMD ``exp`` (and BLAS's fused dot products) may differ in the
+    last bit.  Where the training trajectory itself amplifies a one-ulp change of the start
+    weights beyond 1e-13 in 50 iterations (divergence, chaos, Adam normalising gradients that
+    should be exactly zero), no two float implementations can agree to 1e-12, so such
+    trajectories are measured and set aside; every other one must agree to 1e-12."""
+    network, training, data = _setup(problem, optimizer, shuffle, decay, update_biases, 4)
+    trainer = Trainer(network, training, data, kernel="scalar")
     expected = _traced_run(network, training, data, trainer, 50)
+    sensitivity = _max_difference(
+        expected, _traced_run(_nudged(network), training, data, trainer, 50)
+    )
+    assume(sensitivity < 1e-13)
     for it, (loss_traced, params_traced) in enumerate(expected):
         loss_fast = trainer.step()
         np.testing.assert_allclose(
