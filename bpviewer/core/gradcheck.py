@@ -47,6 +47,7 @@ class GradCheckResult:
 
     entries: list[GradCheckEntry]
     tolerance: float
+    total: int = 0  # parameters in the network (more than len(entries) when sampled)
 
     @property
     def max_relative_error(self) -> float:
@@ -100,11 +101,15 @@ def gradient_check(
     h: float | None = None,
     tolerance: float = 1e-5,
     progress: Callable[[int, int], None] | None = None,
+    max_parameters: int | None = None,
+    seed: int = 0,
 ) -> GradCheckResult:
     """Check every weight and bias on the batch ``inputs`` (B, n_0), ``targets`` (B, n_L).
 
     The analytic gradient comes from the step machine's Backward; ``network`` is not changed.
-    ``progress(done, total)`` is called after each parameter when given.
+    ``progress(done, total)`` is called after each parameter when given.  With
+    ``max_parameters``, a network with more parameters is checked on that many, drawn at
+    random from ``seed`` (``GradCheckResult.total`` says how many there were).
     """
     x64 = np.atleast_2d(np.asarray(inputs, dtype=np.float64))
     t64 = np.atleast_2d(np.asarray(targets, dtype=np.float64))
@@ -126,37 +131,42 @@ def gradient_check(
         params.append(("w", l, weights[l - 1], machine.results[f"grad_w{l}"]))
         if biases[l - 1] is not None:
             params.append(("b", l, biases[l - 1], machine.results[f"grad_b{l}"]))
-    total = sum(p.size for *_, p, _ in params)
+    cells = [(k, index) for k, (*_, p, _) in enumerate(params) for index in np.ndindex(p.shape)]
+    total_parameters = len(cells)
+    if max_parameters is not None and total_parameters > max_parameters:
+        pick = np.random.default_rng(seed).choice(total_parameters, max_parameters, replace=False)
+        cells = [cells[i] for i in np.sort(pick)]
+    total = len(cells)
     entries: list[GradCheckEntry] = []
-    for kind, l, param, grad in params:
-        for index in np.ndindex(param.shape):
-            original = param[index]
-            values, kink = [], False
-            for step in (2.0, 1.0, -1.0, -2.0):
-                param[index] = original + dtype(step * h)
-                value, signs = _loss_and_signs(weights, biases, acts, loss, x, t)
-                values.append(value)
-                kink = kink or any(
-                    not np.array_equal(s, s0) for s, s0 in zip(signs, base_signs, strict=True)
-                )
-            param[index] = original
-            numerical = float(
-                (-values[0] + 8 * values[1] - 8 * values[2] + values[3]) / (12 * dtype(h))
+    for k, index in cells:
+        kind, l, param, grad = params[k]
+        original = param[index]
+        values, kink = [], False
+        for step in (2.0, 1.0, -1.0, -2.0):
+            param[index] = original + dtype(step * h)
+            value, signs = _loss_and_signs(weights, biases, acts, loss, x, t)
+            values.append(value)
+            kink = kink or any(
+                not np.array_equal(s, s0) for s, s0 in zip(signs, base_signs, strict=True)
             )
-            analytic = float(grad[index])
-            row, col = (index[0], index[1]) if kind == "w" else (None, index[0])
-            entries.append(
-                GradCheckEntry(
-                    kind,
-                    l,
-                    row,
-                    col,
-                    analytic,
-                    numerical,
-                    relative_error(analytic, numerical),
-                    kink,
-                )
+        param[index] = original
+        numerical = float(
+            (-values[0] + 8 * values[1] - 8 * values[2] + values[3]) / (12 * dtype(h))
+        )
+        analytic = float(grad[index])
+        row, col = (index[0], index[1]) if kind == "w" else (None, index[0])
+        entries.append(
+            GradCheckEntry(
+                kind,
+                l,
+                row,
+                col,
+                analytic,
+                numerical,
+                relative_error(analytic, numerical),
+                kink,
             )
-            if progress is not None:
-                progress(len(entries), total)
-    return GradCheckResult(entries, tolerance)
+        )
+        if progress is not None:
+            progress(len(entries), total)
+    return GradCheckResult(entries, tolerance, total_parameters)

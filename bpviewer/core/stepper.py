@@ -82,6 +82,24 @@ class StepRecord:
     values: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class MachineSnapshot:
+    """A step machine's complete state (see :meth:`StepMachine.snapshot`).
+
+    Result arrays are never modified in place by the machine, so they are shared, not copied.
+    """
+
+    network: Network
+    position: int
+    iteration: int
+    results: dict[str, Any]
+    fresh: frozenset[str]
+    pending_slots: dict[int, tuple[np.ndarray, ...]]
+    optimizer_state: OptimizerState
+    inputs: np.ndarray
+    targets: np.ndarray
+
+
 class StepMachine:
     """Runs backpropagation on ``network`` for one batch, sub-step by sub-step.
 
@@ -167,6 +185,31 @@ class StepMachine:
         if last is None:
             return "ready"
         return f"{last.describe(self.n_layers)} done"
+
+    def snapshot(self) -> MachineSnapshot:
+        """Everything needed to put the machine (and its network) back exactly as it is."""
+        return MachineSnapshot(
+            self.network.copy(),
+            self.position,
+            self.iteration,
+            dict(self.results),
+            frozenset(self.fresh),
+            dict(self._pending_slots),
+            self.optimizer_state.copy(),
+            self.inputs.copy(),
+            self.targets.copy(),
+        )
+
+    def restore(self, snap: MachineSnapshot) -> None:
+        """Return to a :meth:`snapshot` (parameters copied into the network in place)."""
+        for mine, theirs in zip(self.network.parameters(), snap.network.parameters(), strict=True):
+            mine[...] = theirs
+        self.position, self.iteration = snap.position, snap.iteration
+        self.results = dict(snap.results)
+        self.fresh = set(snap.fresh)
+        self._pending_slots = dict(snap.pending_slots)
+        self.optimizer_state = snap.optimizer_state.copy()
+        self.inputs, self.targets = snap.inputs.copy(), snap.targets.copy()
 
     # ------------------------------------------------------------------ inputs
     def set_batch(self, inputs: np.ndarray, targets: np.ndarray) -> None:

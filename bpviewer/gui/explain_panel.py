@@ -1,0 +1,76 @@
+"""The explain panel: each unit's formula with the numbers substituted, for what just ran."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QTextBrowser
+
+from bpviewer.core.export import formula_lines, markdown
+from bpviewer.core.formulas import Formula, explain
+from bpviewer.gui import palette
+from bpviewer.gui.session import Session
+
+#: Formulas shown at most (a 784-128-10 layer has 100,352 weights); exports take them all.
+LIMIT = 400
+
+
+class ExplainPanel(QTextBrowser):
+    """Formulas of the last sub-step, or of every sub-step of the last phase, in order."""
+
+    def __init__(self, session: Session, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("explainPanel")
+        self._session = session
+        self.formulas: list[Formula] = []
+        self.setOpenLinks(False)
+        self.setPlaceholderText("Run Forward (or press F10) to see each value's formula here.")
+        session.stepCompleted.connect(self._on_step_completed)
+        session.projectChanged.connect(self.clear_formulas)
+
+    def clear_formulas(self) -> None:
+        """Empty the panel (a new project)."""
+        self.formulas = []
+        self.clear()
+
+    def _on_step_completed(self, records) -> None:
+        parts, self.formulas, left = [], [], LIMIT
+        for record in records:
+            kind = record.sub_step.kind
+            colour = palette.BACKWARD if kind == "backward" else palette.FORWARD
+            title = record.sub_step.describe(record.n_layers)
+            parts.append(f'<h3 style="color:{colour}; margin-bottom:2px">{html.escape(title)}</h3>')
+            formulas = explain(record, limit=left + 1)
+            shown = formulas[:left]
+            self.formulas.extend(shown)
+            rows = []
+            for f in shown:
+                name = f"<code>{html.escape(f.vocab)}</code> = " if f.vocab else ""
+                sample = f" <i>(sample {f.sample + 1})</i>" if f.sample is not None else ""
+                rows.append(
+                    f"<tr><td>{name}<b>{html.escape(f.quantity)}</b></td>"
+                    f"<td>= {html.escape(f.symbolic)}</td>"
+                    f'<td style="color:{colour}">= {html.escape(f.substituted)}{sample}</td></tr>'
+                )
+            parts.append('<table cellspacing="2" cellpadding="1">' + "".join(rows) + "</table>")
+            left -= len(shown)
+            if len(formulas) > len(shown) or left <= 0:
+                parts.append(
+                    f'<p style="color:{palette.STALE}">… more formulas not shown here '
+                    "(File → Export trace writes them all)</p>"
+                )
+                break
+        self.setHtml("".join(parts))
+
+    def plain_text(self) -> str:
+        """The formulas shown, one a line."""
+        return formula_lines(self.formulas)
+
+    def copy_all(self) -> None:
+        """Put the formulas on the clipboard as plain text."""
+        QGuiApplication.clipboard().setText(self.plain_text())
+
+    def markdown(self) -> str:
+        """The last records as Markdown with LaTeX math (every formula)."""
+        return markdown(self._session.last_records, self._session.project.name or "")

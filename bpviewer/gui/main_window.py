@@ -1,0 +1,655 @@
+"""bpviewer's main window: the diagram in the centre, docks around it, every action in a
+menu, on the toolbar where it matters, and on a key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QToolBar,
+    QWidget,
+)
+
+from bpviewer import __version__
+from bpviewer.core.atomic import write_atomic
+from bpviewer.core.errors import BpviewerError
+from bpviewer.core.examples import EXAMPLES, example_names, load_example
+from bpviewer.core.export import values_csv, values_json
+from bpviewer.core.gradcheck import gradient_check
+from bpviewer.core.paths import resource_path
+from bpviewer.gui.error_plot import ErrorPlot
+from bpviewer.gui.explain_panel import ExplainPanel
+from bpviewer.gui.gradcheck_dialog import GradCheckDialog
+from bpviewer.gui.network_view import NetworkView
+from bpviewer.gui.prompter import Prompter
+from bpviewer.gui.sample_editor import SampleEditor
+from bpviewer.gui.session import Session
+from bpviewer.gui.settings import add_recent_file, app_settings, recent_files
+from bpviewer.gui.values_panel import ValuesPanel
+from bpviewer.gui.weight_tables import WeightTables
+
+#: Gradient checks of bigger networks use this many parameters, drawn at random.
+GRADCHECK_MAX = 400
+
+
+class MainWindow(QMainWindow):
+    """The step-through window; always opens on the seed example (``open_project`` loads a
+    file).  Layout is restored from settings, never a project."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.prompter = Prompter(self)
+        self.session = Session(parent=self)
+        self.setWindowIcon(QIcon(str(resource_path("bpviewer.svg"))))
+        self.resize(1400, 900)
+
+        self.network_view = NetworkView(self.session)
+        self.setCentralWidget(self.network_view)
+        self.weight_tables = WeightTables(self.session)
+        self.sample_editor = SampleEditor(self.session)
+        self.explain_panel = ExplainPanel(self.session)
+        self.values_panel = ValuesPanel(self.session)
+        self.error_plot = ErrorPlot(self.session)
+        self._build_docks()
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self.status_label = QLabel()
+        self.status_label.setObjectName("stepStatus")
+        self.statusBar().addPermanentWidget(self.status_label, 1)
+
+        s = self.session
+        s.machineChanged.connect(self._on_machine_changed)
+        s.messageIssued.connect(self._on_message)
+        s.dirtyChanged.connect(self._update_title)
+        s.projectChanged.connect(self._update_title)
+        self.network_view.edgeClicked.connect(self._on_edge_clicked)
+        self._restore_layout()
+        self._on_machine_changed()
+        self._update_title()
+        # pyqtgraph is imported after the window is painted, not before
+        QTimer.singleShot(0, self.error_plot.ensure_plot)
+
+    # ------------------------------------------------------------------ building
+    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        right, bottom = (
+            Qt.DockWidgetArea.RightDockWidgetArea,
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+        )
+        self.weights_dock = self._dock("Weights", "weightsDock", self.weight_tables, right)
+        self.sample_dock = self._dock("Sample", "sampleDock", self.sample_editor, right)
+        self.explain_dock = self._dock("Explain", "explainDock", self.explain_panel, bottom)
+        self.values_dock = self._dock("Values", "valuesDock", self.values_panel, bottom)
+        self.plot_dock = self._dock("Loss", "lossDock", self.error_plot, bottom)
+        self.splitDockWidget(self.weights_dock, self.sample_dock, Qt.Orientation.Vertical)
+        self.splitDockWidget(self.explain_dock, self.plot_dock, Qt.Orientation.Horizontal)
+        self.tabifyDockWidget(self.explain_dock, self.values_dock)
+        self.explain_dock.raise_()
+        self.resizeDocks([self.weights_dock], [520], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.explain_dock], [300], Qt.Orientation.Vertical)
+
+    def _action(
+        self, name: str, text: str, slot, shortcut=None, tip: str = "", icon: str | None = None
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip)
+        keys = (
+            f" ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+            if shortcut
+            else ""
+        )
+        action.setToolTip(f"{tip}{keys}" if tip else text)
+        action.setProperty("baseTip", action.toolTip())
+        if icon:
+            action.setIcon(self.style().standardIcon(getattr(self.style().StandardPixmap, icon)))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        a = self._action
+        self.actionForward = a(
+            "actionForward",
+            "&Forward",
+            self._forward,
+            "Ctrl+1",
+            "Run the forward pass and the loss",
+            "SP_ArrowRight",
+        )
+        self.actionBackward = a(
+            "actionBackward",
+            "&Backward",
+            self._backward,
+            "Ctrl+2",
+            "Run the backward pass: error terms, gradients and ΔW",
+            "SP_ArrowLeft",
+        )
+        self.actionApplyUpdate = a(
+            "actionApplyUpdate",
+            "Apply &update",
+            self._update,
+            "Ctrl+3",
+            "Add ΔW to the weights",
+            "SP_DialogApplyButton",
+        )
+        self.actionStep = a(
+            "actionStep",
+            "&Step",
+            self._step,
+            "F10",
+            "Run the next sub-step (one layer, the loss, or the update)",
+            "SP_MediaSeekForward",
+        )
+        self.actionPhase = a(
+            "actionPhase",
+            "Run &phase",
+            self._phase,
+            "Shift+F10",
+            "Run the rest of the current phase",
+        )
+        self.actionIterate = a(
+            "actionIterate",
+            "&Iterate",
+            self._iterate,
+            "Ctrl+Return",
+            "Forward, backward and update, then move to the next sample",
+            "SP_MediaSkipForward",
+        )
+        self.actionUndo = self.session.undo_stack.createUndoAction(self, "&Undo")
+        self.actionUndo.setObjectName("actionUndo")
+        self.actionUndo.setShortcut(QKeySequence.StandardKey.Undo)
+        self.actionRedo = self.session.undo_stack.createRedoAction(self, "&Redo")
+        self.actionRedo.setObjectName("actionRedo")
+        self.actionRedo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for action, icon in (
+            (self.actionUndo, "SP_ArrowBack"),
+            (self.actionRedo, "SP_ArrowForward"),
+        ):
+            action.setIcon(self.style().standardIcon(getattr(self.style().StandardPixmap, icon)))
+            self.addAction(action)
+        self.actionReset = a(
+            "actionReset",
+            "&Reset weights",
+            self.session.reset,
+            "Ctrl+Shift+R",
+            "Put back the weights the project started with (undoable)",
+        )
+        self.actionGradCheck = a(
+            "actionGradCheck",
+            "&Gradient check…",
+            self.gradient_check,
+            "Ctrl+G",
+            "Compare the analytic gradients with central differences",
+        )
+        self.actionNew = a(
+            "actionNew",
+            "&New from example",
+            self._new_default,
+            "Ctrl+N",
+            "Start again from the seed example",
+        )
+        self.actionOpen = a(
+            "actionOpen", "&Open…", self._open, QKeySequence.StandardKey.Open, "Open a project file"
+        )
+        self.actionSave = a(
+            "actionSave", "&Save", self.save, QKeySequence.StandardKey.Save, "Save the project"
+        )
+        self.actionSaveAs = a(
+            "actionSaveAs",
+            "Save &as…",
+            self.save_as,
+            "Ctrl+Shift+S",
+            "Save the project under a new name",
+        )
+        self.actionExportMarkdown = a(
+            "actionExportMarkdown",
+            "Trace as &Markdown…",
+            self._export_markdown,
+            None,
+            "The formulas of the last step, with LaTeX math",
+        )
+        self.actionExportCsv = a(
+            "actionExportCsv",
+            "Values as &CSV…",
+            self._export_csv,
+            None,
+            "Every value of the current iteration",
+        )
+        self.actionExportJson = a(
+            "actionExportJson",
+            "Values as &JSON…",
+            self._export_json,
+            None,
+            "Every value of the current iteration",
+        )
+        self.actionExportPlot = a(
+            "actionExportPlot",
+            "Loss plot as PNG/SVG…",
+            self._export_plot,
+            None,
+            "The loss plot as an image",
+        )
+        self.actionCopyFormulas = a(
+            "actionCopyFormulas",
+            "&Copy formulas",
+            self.explain_panel.copy_all,
+            "Ctrl+Shift+C",
+            "Copy the formulas in the Explain panel",
+        )
+        self.actionQuit = a(
+            "actionQuit", "&Quit", self.close, QKeySequence.StandardKey.Quit, "Close bpviewer"
+        )
+        self.actionZoomIn = a(
+            "actionZoomIn",
+            "Zoom &in",
+            lambda: self.network_view.zoom(1.25),
+            QKeySequence.StandardKey.ZoomIn,
+            "Zoom into the diagram",
+        )
+        self.actionZoomOut = a(
+            "actionZoomOut",
+            "Zoom &out",
+            lambda: self.network_view.zoom(0.8),
+            QKeySequence.StandardKey.ZoomOut,
+            "Zoom out of the diagram",
+        )
+        self.actionFit = a(
+            "actionFit",
+            "&Fit diagram",
+            self.network_view.reset_zoom,
+            "Ctrl+0",
+            "Fit the whole network in the view",
+        )
+        self.actionAbout = a(
+            "actionAbout",
+            "&About bpviewer",
+            self.about,
+            None,
+            "Versions of bpviewer and its libraries",
+        )
+        self.mode_actions = {}
+        for mode, text, key in (
+            ("W", "Show &W", "Ctrl+Shift+1"),
+            ("grad", "Show ∂E/∂&W", "Ctrl+Shift+2"),
+            ("delta", "Show &ΔW", "Ctrl+Shift+3"),
+        ):
+            act = a(
+                f"actionShow_{mode}",
+                text,
+                lambda _=False, m=mode: self.weight_tables.set_mode(m),
+                key,
+                f"Show {text.replace('&', '')[5:]} in the weight tables",
+            )
+            self.mode_actions[mode] = act
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        new = file.addMenu("New from e&xample")
+        for name in example_names():
+            act = new.addAction(f"{name}: {EXAMPLES[name]['description']}")
+            act.setObjectName(f"actionExample_{name}")
+            act.triggered.connect(lambda _=False, n=name: self.new_from_example(n))
+        file.addAction(self.actionOpen)
+        self.recent_menu = file.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        file.addAction(self.actionSave)
+        file.addAction(self.actionSaveAs)
+        file.addSeparator()
+        export = file.addMenu("&Export")
+        for act in (
+            self.actionExportMarkdown,
+            self.actionExportCsv,
+            self.actionExportJson,
+            self.actionExportPlot,
+        ):
+            export.addAction(act)
+        file.addSeparator()
+        file.addAction(self.actionQuit)
+        edit = bar.addMenu("&Edit")
+        for act in (
+            self.actionUndo,
+            self.actionRedo,
+            None,
+            self.actionCopyFormulas,
+            self.actionReset,
+        ):
+            edit.addSeparator() if act is None else edit.addAction(act)
+        step = bar.addMenu("&Step")
+        for act in (
+            self.actionForward,
+            self.actionBackward,
+            self.actionApplyUpdate,
+            None,
+            self.actionStep,
+            self.actionPhase,
+            self.actionIterate,
+        ):
+            step.addSeparator() if act is None else step.addAction(act)
+        self.train_menu = bar.addMenu("&Train")
+        self.train_menu.addAction(self.actionGradCheck)
+        view = bar.addMenu("&View")
+        for act in self.mode_actions.values():
+            view.addAction(act)
+        view.addSeparator()
+        for act in (self.actionZoomIn, self.actionZoomOut, self.actionFit):
+            view.addAction(act)
+        view.addSeparator()
+        for dock in (
+            self.weights_dock,
+            self.sample_dock,
+            self.explain_dock,
+            self.values_dock,
+            self.plot_dock,
+        ):
+            view.addAction(dock.toggleViewAction())
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.actionAbout)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Step")
+        bar.setObjectName("stepToolBar")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for act in (
+            self.actionForward,
+            self.actionBackward,
+            self.actionApplyUpdate,
+            None,
+            self.actionStep,
+            self.actionIterate,
+            None,
+            self.actionUndo,
+            self.actionRedo,
+        ):
+            bar.addSeparator() if act is None else bar.addAction(act)
+        self.addToolBar(bar)
+        self.toolbar = bar
+
+    # ------------------------------------------------------------------ state
+    def _on_machine_changed(self) -> None:
+        s = self.session
+        for action, phase in (
+            (self.actionForward, "forward"),
+            (self.actionBackward, "backward"),
+            (self.actionApplyUpdate, "update"),
+        ):
+            enabled = s.can_run(phase)
+            action.setEnabled(enabled)
+            why = s.why_not(phase)
+            base = action.property("baseTip")
+            action.setToolTip(base if enabled else f"{base} — not now: {why}")
+        idle = not s.busy
+        for action in (
+            self.actionStep,
+            self.actionPhase,
+            self.actionIterate,
+            self.actionReset,
+            self.actionGradCheck,
+        ):
+            action.setEnabled(idle)
+        nxt = s.machine.next_sub_step
+        self.actionStep.setToolTip(
+            f"{self.actionStep.property('baseTip')} — next: {nxt.describe(s.machine.n_layers)}"
+        )
+        self.status_label.setText(s.status_text())
+
+    def _on_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def _update_title(self, *_) -> None:
+        p = self.session.project
+        name = p.path.name if p.path else (p.name or "untitled")
+        self.setWindowTitle(f"{name}{' *' if self.session.dirty else ''} — bpviewer")
+        self.setWindowModified(self.session.dirty)
+
+    def _on_edge_clicked(self, layer: int, row: int, col: int) -> None:
+        self.weight_tables.select("w", layer, row, col)
+        self.weights_dock.raise_()
+
+    # ------------------------------------------------------------------ stepping
+    def _forward(self) -> None:
+        self.session.run_phase("forward")
+
+    def _backward(self) -> None:
+        self.session.run_phase("backward")
+
+    def _update(self) -> None:
+        self.session.run_phase("update")
+
+    def _step(self) -> None:
+        self.session.step()
+
+    def _phase(self) -> None:
+        self.session.run_phase_rest()
+
+    def _iterate(self) -> None:
+        self.session.iterate()
+
+    def gradient_check(self) -> GradCheckDialog | None:
+        """Run a gradient check on the current batch and show the dialog (returned)."""
+        s = self.session
+        lo, hi = s.batch_rows()
+        data = s.project.dataset
+        n_params = sum(p.size for p in s.network.parameters())
+        todo = min(n_params, GRADCHECK_MAX)
+        progress = QProgressDialog("Checking gradients…", "", 0, todo, self)
+        progress.setCancelButton(None)
+        progress.setMinimumDuration(400)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+
+        def tick(done: int, total: int) -> None:
+            if done % 20 == 0:
+                progress.setValue(done)
+                QApplication.processEvents()
+
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            result = gradient_check(
+                s.network,
+                s.project.training.loss,
+                data.inputs[lo:hi],
+                data.targets[lo:hi],
+                progress=tick,
+                max_parameters=GRADCHECK_MAX,
+            )
+        finally:
+            QApplication.restoreOverrideCursor()
+            progress.close()
+        dialog = GradCheckDialog(result, s.network.n_layers, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.statusBar().showMessage(
+            f"gradient check: largest relative error {result.max_relative_error:.2e} "
+            f"({'passed' if result.passed else 'FAILED'})",
+            10000,
+        )
+        return dialog
+
+    # ------------------------------------------------------------------ files
+    def _confirm_discard(self) -> bool:
+        """True when it is fine to drop the current project (saved, discarded or clean)."""
+        if not self.session.dirty:
+            return True
+        p = self.session.project
+        answer = self.prompter.unsaved_changes(p.path.name if p.path else p.name or "The project")
+        if answer == "save":
+            return self.save()
+        return answer == "discard"
+
+    def new_from_example(self, name: str) -> None:
+        """Replace the project with a built-in example."""
+        if self._confirm_discard():
+            self.session.load(load_example(name))
+
+    def _new_default(self) -> None:
+        self.new_from_example("seed")
+
+    def open_project(self, path: str | Path) -> bool:
+        """Load a project file; a broken file is refused with its name and the problem."""
+        try:
+            self.session.open(path)
+        except BpviewerError as exc:
+            self.prompter.error("Cannot open project", str(exc))
+            self.statusBar().showMessage(str(exc), 10000)
+            return False
+        add_recent_file(path)
+        self.statusBar().showMessage(f"opened {path}", 5000)
+        return True
+
+    def _open(self) -> None:
+        if not self._confirm_discard():
+            return
+        path = self.prompter.open_file("Open project")
+        if path:
+            self.open_project(path)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        files = recent_files()
+        if not files:
+            self.recent_menu.addAction("(none)").setEnabled(False)
+        for f in files:
+            act = self.recent_menu.addAction(f)
+            act.triggered.connect(
+                lambda _=False, p=f: self._confirm_discard() and self.open_project(p)
+            )
+
+    def save(self) -> bool:
+        """Save to the project's file (asks for a name the first time)."""
+        if self.session.project.path is None:
+            return self.save_as()
+        return self._save_to(self.session.project.path)
+
+    def save_as(self) -> bool:
+        """Ask for a file name and save there."""
+        suggestion = f"{self.session.project.name or 'project'}.json"
+        path = self.prompter.save_file("Save project as", suggestion=suggestion)
+        return bool(path) and self._save_to(Path(path))
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            self.session.save(path)
+        except (OSError, ValueError) as exc:
+            self.prompter.error("Cannot save", f"{path}: {exc}")
+            return False
+        add_recent_file(path)
+        self._update_title()
+        self.statusBar().showMessage(f"saved {path}", 5000)
+        return True
+
+    def _export_text(self, caption: str, file_filter: str, suffix: str, text: str) -> None:
+        path = self.prompter.save_file(
+            caption, file_filter, f"{self.session.project.name or 'trace'}{suffix}"
+        )
+        if not path:
+            return
+        try:
+            write_atomic(path, text)
+        except OSError as exc:
+            self.prompter.error("Cannot export", f"{path}: {exc}")
+            return
+        self.statusBar().showMessage(f"wrote {path}", 5000)
+
+    def _export_markdown(self) -> None:
+        if not self.session.last_records:
+            self.statusBar().showMessage("nothing to export yet: run a step first", 5000)
+            return
+        self._export_text(
+            "Export trace as Markdown", "Markdown (*.md)", ".md", self.explain_panel.markdown()
+        )
+
+    def _export_csv(self) -> None:
+        self._export_text(
+            "Export values as CSV", "CSV (*.csv)", ".csv", values_csv(self.session.machine)
+        )
+
+    def _export_json(self) -> None:
+        self._export_text(
+            "Export values as JSON", "JSON (*.json)", ".json", values_json(self.session.machine)
+        )
+
+    def _export_plot(self) -> None:
+        plot = self.error_plot.ensure_plot()
+        path = self.prompter.save_file(
+            "Export loss plot", "PNG image (*.png);;SVG (*.svg)", "loss.png"
+        )
+        if not path:
+            return
+        import pyqtgraph.exporters as exporters
+
+        exporter_cls = (
+            exporters.SVGExporter if path.lower().endswith(".svg") else exporters.ImageExporter
+        )
+        exporter_cls(plot.plotItem).export(path)
+        self.statusBar().showMessage(f"wrote {path}", 5000)
+
+    # ------------------------------------------------------------------ help
+    def about_text(self) -> str:
+        """bpviewer's and its libraries' versions."""
+        import sys
+
+        import numpy
+        import PySide6
+        from PySide6.QtCore import qVersion
+
+        try:
+            import pyqtgraph
+
+            pg = pyqtgraph.__version__
+        except ImportError:  # pragma: no cover
+            pg = "not installed"
+        return (
+            f"<h3>bpviewer {__version__}</h3><p>Backpropagation, one step at a time.</p>"
+            f"<p>Python {sys.version.split()[0]}<br>Qt {qVersion()}<br>"
+            f"PySide6 {PySide6.__version__}<br>NumPy {numpy.__version__}<br>"
+            f"pyqtgraph {pg}</p>"
+        )
+
+    def about(self) -> None:
+        """Help → About."""
+        QMessageBox.about(self, "About bpviewer", self.about_text())
+
+    # ------------------------------------------------------------------ layout and closing
+    def _restore_layout(self) -> None:
+        settings = app_settings()
+        geometry = settings.value("window/geometry")
+        state = settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def _save_layout(self) -> None:
+        settings = app_settings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._confirm_discard():
+            event.ignore()
+            return
+        self._save_layout()
+        event.accept()
+
+    def copy_status(self) -> None:
+        """Put the status line on the clipboard."""
+        QGuiApplication.clipboard().setText(self.status_label.text())

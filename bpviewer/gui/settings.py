@@ -1,0 +1,33 @@
+"""Application settings (window layout, recent files), kept out of the user's real settings
+when ``BPVIEWER_SETTINGS_DIR`` is set (the tests set it)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+MAX_RECENT = 8
+
+
+def app_settings() -> QSettings:
+    """The settings store: an INI file under ``BPVIEWER_SETTINGS_DIR``, or Qt's default."""
+    folder = os.environ.get("BPVIEWER_SETTINGS_DIR")
+    if folder:
+        return QSettings(str(Path(folder) / "bpviewer.ini"), QSettings.Format.IniFormat)
+    return QSettings("bpviewer", "bpviewer")
+
+
+def recent_files() -> list[str]:
+    """Recently opened or saved project files, newest first, existing ones only."""
+    value = app_settings().value("recentFiles", [])
+    files = [value] if isinstance(value, str) else list(value or [])
+    return [f for f in files if Path(f).is_file()]
+
+
+def add_recent_file(path: str | Path) -> None:
+    """Put ``path`` first in the recent files."""
+    p = str(Path(path).resolve())
+    files = [p, *[f for f in recent_files() if f != p]][:MAX_RECENT]
+    app_settings().setValue("recentFiles", files)
