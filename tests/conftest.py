@@ -26,3 +26,40 @@ def _isolated_settings(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
     monkeypatch.setenv("BPVIEWER_SETTINGS_DIR", str(home))
     yield
+
+
+class FakePrompter:
+    """Answers the window's questions without a dialog, and records them."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+        self.errors: list[tuple[str, str]] = []
+        self.answer = "discard"
+        self.files: list[str] = []
+
+    def unsaved_changes(self, name: str) -> str:
+        self.asked.append(name)
+        return self.answer
+
+    def error(self, title: str, text: str) -> None:
+        self.errors.append((title, text))
+
+    def open_file(self, caption: str, file_filter: str = "") -> str:
+        return self.files.pop(0) if self.files else ""
+
+    def save_file(self, caption: str, file_filter: str = "", suggestion: str = "") -> str:
+        return self.files.pop(0) if self.files else ""
+
+
+@pytest.fixture
+def window(qtbot):
+    """The main window on the seed example, shown offscreen, answering no dialogs."""
+    from bpviewer.gui import MainWindow
+
+    w = MainWindow()
+    w.prompter = FakePrompter()
+    qtbot.addWidget(w)
+    with qtbot.waitExposed(w):
+        w.show()
+    yield w
+    w.prompter.answer = "discard"

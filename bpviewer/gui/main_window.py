@@ -418,7 +418,7 @@ class MainWindow(QMainWindow):
     def _update_title(self, *_) -> None:
         p = self.session.project
         name = p.path.name if p.path else (p.name or "untitled")
-        self.setWindowTitle(f"{name}{' *' if self.session.dirty else ''} — bpviewer")
+        self.setWindowTitle(f"{name}[*] — bpviewer")
         self.setWindowModified(self.session.dirty)
 
     def _on_edge_clicked(self, layer: int, row: int, col: int) -> None:

@@ -73,6 +73,11 @@ class ValuesPanel(QTableWidget):
             if value is None:
                 continue
             label = f"{vocab} = {name}" if vocab else name
+            per_unit = (
+                key[0] in "az" or key == "error" or (key.startswith("delta") and key[5:].isdigit())
+            )
+            if per_unit and np.ndim(value) == 2 and np.shape(value)[0] == 1:
+                value = value[0]  # one sample: a vector per layer, as the exercise writes it
             shape = "scalar" if np.isscalar(value) else "×".join(map(str, np.shape(value)))
             fresh = key == "a0" or key in machine.fresh
             rows.append((key, vocab, label, shape, value, fresh))

@@ -32,6 +32,11 @@ class WeightTableModel(QAbstractTableModel):
         session.parametersChanged.connect(self._on_values_changed)
         session.machineChanged.connect(self._on_values_changed)
 
+    def detach(self) -> None:
+        """Stop following the session (its network is about to change shape)."""
+        self._session.parametersChanged.disconnect(self._on_values_changed)
+        self._session.machineChanged.disconnect(self._on_values_changed)
+
     # ------------------------------------------------------------------ shape
     @property
     def _net(self):

@@ -125,6 +125,9 @@ class WeightTables(QWidget):
         self.tabs.clear()
         for view in self.views:
             view.deleteLater()
+        for model in self.models:
+            model.detach()
+            model.deleteLater()
         self.models, self.views = [], []
         net = self._session.network
         for l in range(1, net.n_layers + 1):

@@ -1,0 +1,154 @@
+"""More of the window: bias rows, big networks, the sample editor, start-up behaviour."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+from bpviewer.core.datasets import Dataset
+from bpviewer.core.examples import load_example
+from bpviewer.core.network import Network
+from bpviewer.core.project import Project, TrainingSettings
+
+
+def test_bias_row_is_last_and_labelled(window, qtmodeltester):
+    window.new_from_example("xor")
+    model = window.weight_tables.models[0]
+    assert model.rowCount() == 3 and model.columnCount() == 3
+    assert model.headerData(2, Qt.Orientation.Vertical) == "bias"
+    assert model.headerData(0, Qt.Orientation.Vertical) == "x₁"
+    assert model.data(model.index(2, 1), Qt.ItemDataRole.EditRole) == 0.0
+    assert model.setData(model.index(2, 1), "0.25")
+    assert window.session.network.biases[0][1] == 0.25
+    qtmodeltester.check(model, force_py=True)
+
+
+def _big_project() -> Project:
+    rng = np.random.default_rng(0)
+    net = Network.initialised([784, 128, 10], ["sigmoid", "softmax"], seed=0, bias=True)
+    data = Dataset(rng.uniform(0, 1, (4, 784)), np.eye(10)[rng.integers(0, 10, 4)])
+    return Project(net, TrainingSettings(loss="cross_entropy"), {}, data, name="big")
+
+
+def test_a_784_128_10_network_is_drawn_elided(window):
+    window.session.load(_big_project())
+    view = window.network_view
+    assert len(view.units) == 12 + 12 + 10
+    assert len(view.edges) == 12 * 12 + 12 * 10
+    models = window.weight_tables.models
+    assert [(m.rowCount(), m.columnCount()) for m in models] == [(785, 128), (129, 10)]
+    window.actionForward.trigger()
+    window.actionBackward.trigger()
+    assert "more formulas not shown" in window.explain_panel.toHtml()
+    assert len(window.explain_panel.formulas) <= 400
+
+
+def test_sample_editor_selects_and_edits(window):
+    window.new_from_example("xor")
+    editor = window.sample_editor
+    editor.spin.setValue(3)
+    assert window.session.sample_index == 2
+    np.testing.assert_array_equal(window.session.machine.inputs, [[1.0, 0.0]])
+    item = editor.table.item(0, 1)
+    item.setData(Qt.ItemDataRole.EditRole, "abc")
+    assert window.session.project.dataset.inputs[2, 1] == 0.0
+    assert "not a finite number" in window.statusBar().currentMessage()
+    editor.table.item(0, 1).setData(Qt.ItemDataRole.EditRole, "0.5")
+    assert window.session.project.dataset.inputs[2, 1] == 0.5
+    window.actionUndo.trigger()
+    assert window.session.project.dataset.inputs[2, 1] == 0.0
+
+
+def test_iterate_moves_to_the_next_sample(window):
+    window.new_from_example("xor")
+    window.actionIterate.trigger()
+    assert window.session.sample_index == 1
+    assert "sample 2 of 4" in window.status_label.text()
+
+
+def test_reset_restores_initial_weights_and_is_undoable(window):
+    start = [p.copy() for p in window.session.network.parameters()]
+    for _ in range(3):
+        window.actionIterate.trigger()
+    changed = [p.copy() for p in window.session.network.parameters()]
+    window.actionReset.trigger()
+    for a, b in zip(window.session.network.parameters(), start, strict=True):
+        np.testing.assert_array_equal(a, b)
+    window.actionUndo.trigger()
+    for a, b in zip(window.session.network.parameters(), changed, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_exports_write_files(window, tmp_path):
+    window.actionForward.trigger()
+    window.actionBackward.trigger()
+    md, csv_file, js = tmp_path / "t.md", tmp_path / "v.csv", tmp_path / "v.json"
+    window.prompter.files = [str(md), str(csv_file), str(js)]
+    window.actionExportMarkdown.trigger()
+    window.actionExportCsv.trigger()
+    window.actionExportJson.trigger()
+    assert r"\delta (y_{1})" in md.read_text()
+    assert "delta2,0,0,0.028730669543515015,True" in csv_file.read_text()
+    assert '"loss"' in js.read_text()
+
+
+def test_pyqtgraph_is_not_imported_before_the_window_is_shown():
+    probe = (
+        "import os, sys; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from bpviewer.gui import MainWindow\n"
+        "w = MainWindow()\n"
+        "print('before', 'pyqtgraph' in sys.modules)\n"
+        "w.show(); app.processEvents()\n"
+        "print('after', 'pyqtgraph' in sys.modules)\n"
+        "w.session.undo_stack.setClean(); w.close()\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**__import__("os").environ, "BPVIEWER_SETTINGS_DIR": "/tmp"},
+    )
+    assert "before False" in proc.stdout and "after True" in proc.stdout, proc.stderr
+
+
+def test_display_problem_names_the_missing_piece(monkeypatch):
+    from bpviewer import app
+
+    monkeypatch.setattr(app.sys, "platform", "linux")
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert "no display" in app.display_problem()
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setattr(
+        app.ctypes.util, "find_library", lambda name: None if name == "xcb-cursor" else "lib"
+    )
+    assert "sudo apt-get install libxcb-cursor0" in app.display_problem()
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert app.display_problem() is None
+
+
+def test_bpviewer_without_display_exits_with_one_line():
+    env = {
+        k: v
+        for k, v in __import__("os").environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "bpviewer"], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "no display" in proc.stderr
+
+
+def test_examples_load_in_the_window(window):
+    for name in ("spiral", "iris", "seed"):
+        window.new_from_example(name)
+        assert window.session.project.name == name
+        assert len(window.weight_tables.models) == load_example(name).network.n_layers
