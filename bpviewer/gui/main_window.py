@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QToolBar,
     QWidget,
 )
+from superqt.utils import WorkerBase
 
 from bpviewer import __version__
 from bpviewer.core.atomic import write_atomic
@@ -25,6 +26,12 @@ from bpviewer.core.examples import EXAMPLES, example_names, load_example
 from bpviewer.core.export import values_csv, values_json
 from bpviewer.core.gradcheck import gradient_check
 from bpviewer.core.paths import resource_path
+from bpviewer.gui.check_dialog import (
+    CheckRunner,
+    ReportDialog,
+    marks_from_report,
+    project_from_report,
+)
 from bpviewer.gui.error_plot import ErrorPlot
 from bpviewer.gui.explain_panel import ExplainPanel
 from bpviewer.gui.gradcheck_dialog import GradCheckDialog
@@ -255,6 +262,13 @@ class MainWindow(QMainWindow):
             "Ctrl+Shift+C",
             "Copy the formulas in the Explain panel",
         )
+        self.actionCheckCode = a(
+            "actionCheckCode",
+            "Chec&k my code…",
+            self._check_code,
+            "Ctrl+K",
+            "Run a backprop script written in the exercise's names and find its first wrong number",
+        )
         self.actionQuit = a(
             "actionQuit", "&Quit", self.close, QKeySequence.StandardKey.Quit, "Close bpviewer"
         )
@@ -315,6 +329,7 @@ class MainWindow(QMainWindow):
         file.addAction(self.actionSave)
         file.addAction(self.actionSaveAs)
         file.addSeparator()
+        file.addAction(self.actionCheckCode)
         export = file.addMenu("&Export")
         for act in (
             self.actionExportMarkdown,
@@ -602,6 +617,44 @@ class MainWindow(QMainWindow):
         exporter_cls(plot.plotItem).export(path)
         self.statusBar().showMessage(f"wrote {path}", 5000)
 
+    # ------------------------------------------------------------------ check my code
+    def _check_code(self) -> None:
+        path = self.prompter.open_file("Check my code", "Python scripts (*.py);;All files (*)")
+        if path:
+            self.check_code(path)
+
+    def check_code(self, path: str, timeout: float = 10.0) -> CheckRunner:
+        """Check a learner's script in a worker thread; returns the runner (for tests)."""
+        runner = CheckRunner(path, timeout, self)
+        runner.finished.connect(self._on_check_finished)
+        runner.failed.connect(self._on_check_failed)
+        self._check_runner = runner
+        self.actionCheckCode.setEnabled(False)
+        self.statusBar().showMessage(f"checking {path}…")
+        runner.start()
+        return runner
+
+    def _on_check_failed(self, text: str) -> None:
+        self.actionCheckCode.setEnabled(True)
+        self.statusBar().showMessage(text, 10000)
+        self.prompter.error("Cannot check the script", text)
+
+    def _on_check_finished(self, run, report) -> None:
+        self.actionCheckCode.setEnabled(True)
+        if self._confirm_discard():
+            self.session.load(project_from_report(report, Path(run.path).stem))
+        self.values_panel.set_marks(marks_from_report(report))
+        verdict = (
+            "all correct: Nice job!  That's right!"
+            if report.ok
+            else f"first wrong: {report.first_wrong}"
+        )
+        self.statusBar().showMessage(f"{run.path.name}: {verdict}", 15000)
+        self.check_report = ReportDialog(
+            f"Check: {run.path.name}", self._check_runner.text(run, report), self
+        )
+        self.check_report.show()
+
     # ------------------------------------------------------------------ help
     def about_text(self) -> str:
         """bpviewer's and its libraries' versions."""
@@ -647,6 +700,7 @@ class MainWindow(QMainWindow):
         if not self._confirm_discard():
             event.ignore()
             return
+        WorkerBase.await_workers(15_000)  # a running check ends within its time limit
         self._save_layout()
         event.accept()
 

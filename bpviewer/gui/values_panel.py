@@ -56,7 +56,11 @@ class ValuesPanel(QTableWidget):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         session.machineChanged.connect(self.refresh)
-        session.projectChanged.connect(self.refresh)
+        session.projectChanged.connect(self._on_project_changed)
+        self.refresh()
+
+    def _on_project_changed(self) -> None:
+        self.marks = {}
         self.refresh()
 
     def set_marks(self, marks: dict[str, bool]) -> None:
