@@ -30,9 +30,16 @@ class NumpyKernel:
     """One training iteration with NumPy arrays; ``network``'s parameters are flat views."""
 
     def __init__(
-        self, network: Network, loss: str, optimizer: Optimizer, state: OptimizerState
+        self,
+        network: Network,
+        loss: str,
+        optimizer: Optimizer,
+        state: OptimizerState,
+        record_norms: bool = False,
     ) -> None:
         self.flat, self.network = flat_network(network)
+        self.record_norms = record_norms
+        self.grad_norms: list[float] | None = None
         self.loss = get_loss(loss)
         self.optimizer = optimizer
         self.state = state
@@ -85,9 +92,13 @@ class NumpyKernel:
             delta = backprop.output_error_term(self.loss, acts[-1], buf.z[-1], a, t, buf.delta[-1])
             new_slots = list(state.slots)
             steps = []
+            norms = [0.0] * n_layers if self.record_norms else None
             for l in range(n_layers - 1, -1, -1):
                 a_prev = x if l == 0 else buf.a[l - 1]
                 grad = backprop.weight_gradient(a_prev, delta, buf.grad[l])
+                if norms is not None:
+                    flat_grad = grad.ravel()
+                    norms[l] = float(np.sqrt(flat_grad @ flat_grad))
                 i = index[("w", l + 1)]
                 dw, new_slots[i] = opt.delta(i, grad, weights[l], state)
                 steps.append((weights[l], dw))
@@ -107,6 +118,7 @@ class NumpyKernel:
             for param, d in steps:
                 param += d
         self.state = Optimizer.commit(state, new_slots)
+        self.grad_norms = norms
         return loss
 
 

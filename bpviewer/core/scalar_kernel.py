@@ -73,8 +73,11 @@ def _sum(terms: list[str]) -> str:
     return " + ".join(terms) if terms else "0.0"
 
 
-def generate_source(network: Network, loss: str, optimizer: Optimizer, batch: int) -> str:
-    """Python source of ``step(P, S0, S1, t, xs, ts) -> (loss, P, S0, S1)`` for one batch size.
+def generate_source(
+    network: Network, loss: str, optimizer: Optimizer, batch: int, norms: bool = False
+) -> str:
+    """Python source of ``step(P, S0, S1, t, xs, ts) -> (loss, P, S0, S1, N)`` for one batch
+    size; ``N`` lists each layer's gradient norm ‖∂E/∂W‖ when ``norms``, else it is None.
 
     ``P`` flat parameters, ``S0``/``S1`` flat optimiser slots (or empty), ``t`` the
     optimiser's step count before this update, ``xs``/``ts`` the batch's rows as lists.
@@ -170,6 +173,9 @@ def generate_source(network: Network, loss: str, optimizer: Optimizer, batch: in
         emit("    S1 = list(S1)")
         emit(f"    c1 = 1.0 - {_c(s.beta1)} ** (t + 1)")
         emit(f"    c2 = 1.0 - {_c(s.beta2)} ** (t + 1)")
+    if norms:
+        for l in range(1, L + 1):
+            emit(f"    n{l} = 0.0")
     for index, (kind, l) in enumerate(layout):
         if optimizer.frozen[index]:
             continue
@@ -187,6 +193,8 @@ def generate_source(network: Network, loss: str, optimizer: Optimizer, batch: in
                 k = offsets[("b", l)] + j
                 g = _sum([f"d{l}_{j}_{smp}" for smp in range(batch)])
             emit(f"    g = ({g}) * {scale}")
+            if norms and kind == "w":
+                emit(f"    n{l} += g * g")
             if decay:
                 emit(f"    g = g + {_c(s.weight_decay)} * p{k}")
             if s.name == "sgd":
@@ -203,7 +211,10 @@ def generate_source(network: Network, loss: str, optimizer: Optimizer, batch: in
                 emit(
                     f"    P[{k}] = p{k} + {_c(-s.learning_rate)} * (m / c1) / (sqrt(v / c2) + {_c(s.eps)})"
                 )
-    emit("    return loss, P, S0, S1")
+    if norms:
+        emit(f"    return loss, P, S0, S1, [{', '.join(f'sqrt(n{l})' for l in range(1, L + 1))}]")
+    else:
+        emit("    return loss, P, S0, S1, None")
     return "\n".join(out) + "\n"
 
 
@@ -211,9 +222,16 @@ class ScalarKernel:
     """One training iteration in generated straight-line Python on floats."""
 
     def __init__(
-        self, network: Network, loss: str, optimizer: Optimizer, state: OptimizerState
+        self,
+        network: Network,
+        loss: str,
+        optimizer: Optimizer,
+        state: OptimizerState,
+        record_norms: bool = False,
     ) -> None:
         self.network = network.copy()
+        self.record_norms = record_norms
+        self.grad_norms: list[float] | None = None
         self.loss = loss
         self.optimizer = optimizer
         self._compiled: dict[int, object] = {}
@@ -223,7 +241,9 @@ class ScalarKernel:
     def _function(self, batch: int):
         fn = self._compiled.get(batch)
         if fn is None:
-            source = generate_source(self.network, self.loss, self.optimizer, batch)
+            source = generate_source(
+                self.network, self.loss, self.optimizer, batch, self.record_norms
+            )
             namespace = {
                 "exp": math.exp,
                 "tanh": math.tanh,
@@ -267,7 +287,7 @@ class ScalarKernel:
     def step_lists(self, xs: list[list[float]], ts: list[list[float]]) -> float:
         """:meth:`step` on rows given as lists of floats."""
         S = self.S
-        loss, self.P, s0, s1 = self._function(len(xs))(
+        loss, self.P, s0, s1, self.grad_norms = self._function(len(xs))(
             self.P, S[0] if S else (), S[1] if len(S) > 1 else (), self.t, xs, ts
         )
         if S:

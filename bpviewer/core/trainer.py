@@ -58,6 +58,7 @@ class Trainer:
         optimizer_state: OptimizerState | None = None,
         start_iteration: int = 0,
         kernel: str = "auto",
+        record_gradient_norms: bool = False,
     ) -> None:
         get_loss(training.loss).check_pairing(network.activations[-1])
         self.training = training
@@ -79,7 +80,7 @@ class Trainer:
             kernel = "scalar" if scalar_kernel.suits(network, self.batch_size) else "numpy"
         self.kernel_name = kernel
         cls = ScalarKernel if kernel == "scalar" else NumpyKernel
-        self.kernel = cls(self._network, training.loss, optimizer, state)
+        self.kernel = cls(self._network, training.loss, optimizer, state, record_gradient_norms)
         self.history = History(memory_budget, start_iteration) if history else None
         # the scalar kernel reads rows as lists: convert the data once, not per iteration
         self._rows_as_lists = (
@@ -164,6 +165,11 @@ class Trainer:
                 losses[k] = self.step()
             left -= n
             yield losses
+
+    @property
+    def last_gradient_norms(self) -> list[float] | None:
+        """‖∂E/∂W‖ of each layer in the last iteration (with ``record_gradient_norms``)."""
+        return self.kernel.grad_norms
 
     # ------------------------------------------------------------------ history
     def restore(self, iteration: int) -> tuple[Network, OptimizerState]:

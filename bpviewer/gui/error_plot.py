@@ -1,45 +1,130 @@
-"""The error plot: the loss E of each iteration (computed in its Forward), live.
+"""The error plot (objectName ``errorPlot``): the loss of each stepped iteration, and of
+training runs live, with the epoch mean and the validation loss.
 
 pyqtgraph costs about a second to import, so it is imported only when the plot is first
-needed (:meth:`ErrorPlot.ensure_plot`), after the window has been painted.
+needed (:meth:`ErrorPlot.ensure_plot`), after the window has been painted.  Each series is
+one curve item fed with ``setData`` from a :class:`CurveBuffer`; redraws are throttled to
+about 30 per second whatever the training speed; peak downsampling and clip-to-view keep a
+curve of 10⁶ points smooth.  Earlier runs stay as faded curves, named by what changed.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from bpviewer.core.notation import fmt
 from bpviewer.gui import palette
+from bpviewer.gui.curve_buffer import CurveBuffer
 from bpviewer.gui.session import Session
+
+REDRAW_MS = 33
+FADED = ["#9ecae1", "#fdae6b", "#a1d99b", "#bcbddc", "#fc9272", "#d9d9d9"]
+
+
+class RunCurves:
+    """The curves of one training run."""
+
+    def __init__(self, plot, pg, run, colour: str, width: float) -> None:
+        self.run = run
+        self.loss = CurveBuffer()
+        self.epoch = CurveBuffer(64)
+        self.validation = CurveBuffer(64)
+        name = f"run {run.number}: {run.label}"
+        self.loss_item = plot.plot(pen=pg.mkPen(colour, width=width), name=name)
+        self.epoch_item = plot.plot(pen=pg.mkPen(palette.BACKWARD, width=2))
+        self.validation_item = plot.plot(
+            pen=pg.mkPen("#d62728", width=2, style=Qt.PenStyle.DashLine), name="validation"
+        )
+        for item in (self.loss_item, self.epoch_item, self.validation_item):
+            item.setDownsampling(auto=True, method="peak")
+            item.setClipToView(True)
+        self.dirty = True
+
+    def add(self, chunk) -> None:
+        n = chunk.losses.shape[0]
+        self.loss.append(np.arange(chunk.start, chunk.start + n, dtype=np.float64), chunk.losses)
+        if chunk.epochs:
+            ends = np.array(chunk.epochs, dtype=np.float64)
+            self.epoch.append(ends[:, 0] - 1, ends[:, 2])
+        if chunk.validation:
+            vals = np.array(chunk.validation, dtype=np.float64)
+            self.validation.append(vals[:, 0] - 1, vals[:, 1])
+        self.dirty = True
+
+    def redraw(self) -> None:
+        if not self.dirty:
+            return
+        self.loss_item.setData(*self.loss.data())
+        self.epoch_item.setData(*self.epoch.data())
+        self.validation_item.setData(*self.validation.data())
+        self.dirty = False
+
+    def fade(self, colour: str) -> None:
+        import pyqtgraph as pg
+
+        self.loss_item.setPen(pg.mkPen(colour, width=1))
+        self.epoch_item.setVisible(False)
+        self.validation_item.setVisible(False)
+
+    def remove(self, plot) -> None:
+        for item in (self.loss_item, self.epoch_item, self.validation_item):
+            plot.removeItem(item)
 
 
 class ErrorPlot(QWidget):
-    """A container that holds a pyqtgraph ``PlotWidget`` (objectName ``errorPlot``)."""
+    """Loss curves; click a point of a run to restore that iteration (``pointClicked``)."""
+
+    pointClicked = Signal(object, int)  # Run, iteration
 
     def __init__(self, session: Session, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("errorPlotContainer")
         self._session = session
         self.plot = None
-        self.curve = None
+        self.curve = None  # stepped iterations
+        self.runs: list[RunCurves] = []
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.log_box = QCheckBox("log scale")
+        self.log_box.setObjectName("logScale")
+        self.log_box.setToolTip("Show the loss on a logarithmic axis")
+        self.log_box.toggled.connect(self._on_log_toggled)
+        self.clear_button = QPushButton("Clear earlier runs")
+        self.clear_button.setObjectName("clearRuns")
+        self.clear_button.setToolTip("Remove the faded curves of earlier runs")
+        self.clear_button.clicked.connect(self.clear_earlier_runs)
+        self.hover = QLabel("")
+        self.hover.setObjectName("plotHover")
+        bar.addWidget(self.log_box)
+        bar.addWidget(self.clear_button)
+        bar.addStretch(1)
+        bar.addWidget(self.hover)
+        self._layout.addLayout(bar)
         self._placeholder = QLabel("loss plot loading…")
-        self._layout.addWidget(self._placeholder)
+        self._layout.addWidget(self._placeholder, 1)
+        self.timer = QTimer(self)
+        self.timer.setInterval(REDRAW_MS)
+        self.timer.timeout.connect(self.redraw)
+        self.redraws = 0
         session.lossesChanged.connect(self._on_losses_changed)
 
+    # ------------------------------------------------------------------ creation
     def ensure_plot(self):
         """Create the pyqtgraph plot (imports pyqtgraph on first use) and return it."""
         if self.plot is not None:
             return self.plot
         import pyqtgraph as pg
 
-        pg.setConfigOptions(antialias=True, background="w", foreground="k")
+        pg.setConfigOptions(antialias=False, background="w", foreground="k")
         plot = pg.PlotWidget()
         plot.setObjectName("errorPlot")
         plot.setLabel("bottom", "iteration")
         plot.setLabel("left", "loss E")
         plot.showGrid(x=True, y=True, alpha=0.25)
+        plot.addLegend(offset=(-10, 10))
         self.curve = plot.plot(
             [],
             [],
@@ -47,14 +132,19 @@ class ErrorPlot(QWidget):
             symbol="o",
             symbolSize=6,
             symbolBrush=palette.FORWARD,
+            name="stepped",
         )
+        plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        plot.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self._layout.removeWidget(self._placeholder)
         self._placeholder.deleteLater()
-        self._layout.addWidget(plot)
+        self._layout.addWidget(plot, 1)
         self.plot = plot
+        self._pg = pg
         self._on_losses_changed()
         return plot
 
+    # ------------------------------------------------------------------ stepped losses
     def _on_losses_changed(self) -> None:
         if self.curve is None:
             return
@@ -62,15 +152,106 @@ class ErrorPlot(QWidget):
         x = np.fromiter(sorted(losses), dtype=np.float64, count=len(losses))
         y = np.array([losses[int(i)] for i in x])
         self.curve.setData(x, y)
-        if x.size == 1:  # one point: show it with the axis from 0, not ±0.5 around it
+        if x.size == 1 and not self.runs:  # one point: the axis from 0, not ±0.5 around it
             self.plot.setXRange(-1, 1, padding=0.05)
-            self.plot.setYRange(0, 1.25 * y[0] if y[0] > 0 else 1, padding=0)
+            if not self.log_box.isChecked():
+                self.plot.setYRange(0, 1.25 * y[0] if y[0] > 0 else 1, padding=0)
         elif x.size > 1:
             self.plot.enableAutoRange()
 
     def data(self) -> tuple[np.ndarray, np.ndarray]:
-        """The points plotted (x: iterations, y: losses)."""
+        """The stepped points plotted (x: iterations, y: losses)."""
         if self.curve is None:
             return np.empty(0), np.empty(0)
         x, y = self.curve.getData()
         return (np.empty(0), np.empty(0)) if x is None else (x, y)
+
+    # ------------------------------------------------------------------ training runs
+    def start_run(self, run) -> None:
+        """A run begins: earlier runs fade, a new set of curves starts."""
+        self.ensure_plot()
+        for k, old in enumerate(self.runs):
+            old.fade(FADED[k % len(FADED)])
+        self.runs.append(RunCurves(self.plot, self._pg, run, palette.FORWARD, 1.5))
+        self.plot.enableAutoRange()
+        self.timer.start()
+
+    def add_chunk(self, run, chunk) -> None:
+        """Data from the worker: stored now, drawn at the next tick."""
+        for curves in self.runs:
+            if curves.run is run:
+                curves.add(chunk)
+
+    def finish_run(self, run) -> None:
+        """The run ended: a last redraw, then the timer stops."""
+        self.redraw()
+        self.timer.stop()
+
+    def redraw(self) -> None:
+        """Push buffered points to the curve items (at most ~30 times a second)."""
+        drew = False
+        for curves in self.runs:
+            if curves.dirty:
+                curves.redraw()
+                drew = True
+        if drew:
+            self.redraws += 1
+
+    def clear_earlier_runs(self) -> None:
+        """Remove every run's curves but the latest."""
+        if self.plot is None:
+            return
+        for curves in self.runs[:-1]:
+            curves.remove(self.plot)
+            legend = self.plot.plotItem.legend
+            if legend is not None:
+                legend.removeItem(curves.loss_item)
+        self.runs = self.runs[-1:]
+
+    def run_points(self, index: int = -1) -> tuple[np.ndarray, np.ndarray]:
+        """The loss points of a run (default: the latest)."""
+        return self.runs[index].loss.data() if self.runs else (np.empty(0), np.empty(0))
+
+    # ------------------------------------------------------------------ interaction
+    def _on_log_toggled(self, on: bool) -> None:
+        if self.plot is not None:
+            self.plot.setLogMode(y=on)
+
+    def _nearest(self, x: float):
+        """(run curves, iteration, loss) of the point nearest iteration ``x``, newest run
+        first."""
+        for curves in reversed(self.runs):
+            xs, ys = curves.loss.data()
+            if xs.size and xs[0] - 0.5 <= x <= xs[-1] + 0.5:
+                k = int(np.clip(round(x - xs[0]), 0, xs.size - 1))
+                return curves, int(xs[k]), float(ys[k])
+        return None
+
+    def _on_mouse_moved(self, pos) -> None:
+        vb = self.plot.plotItem.vb
+        if not vb.sceneBoundingRect().contains(pos):
+            return
+        x = vb.mapSceneToView(pos).x()
+        hit = self._nearest(x)
+        if hit is None:
+            stepped = self._session.losses
+            it = round(x)
+            self.hover.setText(f"iteration {it}: E = {fmt(stepped[it])}" if it in stepped else "")
+            return
+        _, it, loss = hit
+        self.hover.setText(f"iteration {it}: E = {fmt(loss)} (click to restore)")
+
+    def _on_mouse_clicked(self, event) -> None:
+        vb = self.plot.plotItem.vb
+        if not vb.sceneBoundingRect().contains(event.scenePos()):
+            return
+        self.click_at(vb.mapSceneToView(event.scenePos()).x())
+
+    def click_at(self, x: float) -> bool:
+        """Restore the iteration nearest ``x`` (in plot coordinates); False if none."""
+        hit = self._nearest(x)
+        if hit is None:
+            return False
+        curves, it, _ = hit
+        self.pointClicked.emit(curves.run, it)
+        return True

@@ -40,6 +40,8 @@ from bpviewer.gui.prompter import Prompter
 from bpviewer.gui.sample_editor import SampleEditor
 from bpviewer.gui.session import Session
 from bpviewer.gui.settings import add_recent_file, app_settings, recent_files
+from bpviewer.gui.training_controller import TrainingController
+from bpviewer.gui.training_panel import InsidePlot, TrainingPanel
 from bpviewer.gui.values_panel import ValuesPanel
 from bpviewer.gui.weight_tables import WeightTables
 
@@ -66,6 +68,9 @@ class MainWindow(QMainWindow):
         self.explain_panel = ExplainPanel(self.session)
         self.values_panel = ValuesPanel(self.session)
         self.error_plot = ErrorPlot(self.session)
+        self.training_panel = TrainingPanel(self.session)
+        self.inside_plot = InsidePlot()
+        self.trainer = TrainingController(self.session, self)
         self._build_docks()
         self._build_actions()
         self._build_menus()
@@ -80,6 +85,12 @@ class MainWindow(QMainWindow):
         s.dirtyChanged.connect(self._update_title)
         s.projectChanged.connect(self._update_title)
         self.network_view.edgeClicked.connect(self._on_edge_clicked)
+        self.trainer.runStarted.connect(self._on_run_started)
+        self.trainer.chunkArrived.connect(self._on_chunk)
+        self.trainer.runFinished.connect(self._on_run_finished)
+        self.trainer.progressChanged.connect(self._on_training_progress)
+        self.error_plot.pointClicked.connect(self._on_point_clicked)
+        self.error_plot.timer.timeout.connect(self.inside_plot.redraw)
         self._restore_layout()
         self._on_machine_changed()
         self._update_title()
@@ -104,10 +115,16 @@ class MainWindow(QMainWindow):
         self.explain_dock = self._dock("Explain", "explainDock", self.explain_panel, bottom)
         self.values_dock = self._dock("Values", "valuesDock", self.values_panel, bottom)
         self.plot_dock = self._dock("Loss", "lossDock", self.error_plot, bottom)
+        self.inside_dock = self._dock("Inside the network", "insideDock", self.inside_plot, bottom)
+        self.training_dock = self._dock("Training", "trainingDock", self.training_panel, right)
         self.splitDockWidget(self.weights_dock, self.sample_dock, Qt.Orientation.Vertical)
         self.splitDockWidget(self.explain_dock, self.plot_dock, Qt.Orientation.Horizontal)
         self.tabifyDockWidget(self.explain_dock, self.values_dock)
+        self.tabifyDockWidget(self.plot_dock, self.inside_dock)
+        self.tabifyDockWidget(self.sample_dock, self.training_dock)
         self.explain_dock.raise_()
+        self.plot_dock.raise_()
+        self.sample_dock.raise_()
         self.resizeDocks([self.weights_dock], [520], Qt.Orientation.Horizontal)
         self.resizeDocks([self.explain_dock], [300], Qt.Orientation.Vertical)
 
@@ -180,6 +197,30 @@ class MainWindow(QMainWindow):
             "Ctrl+Return",
             "Forward, backward and update, then move to the next sample",
             "SP_MediaSkipForward",
+        )
+        self.actionTrain = a(
+            "actionTrain",
+            "&Train",
+            self.train,
+            "F5",
+            "Train in the background, with the loss plotted live",
+            "SP_MediaPlay",
+        )
+        self.actionPause = a(
+            "actionPause",
+            "&Pause",
+            self._toggle_pause,
+            "F6",
+            "Pause or resume the training run",
+            "SP_MediaPause",
+        )
+        self.actionStop = a(
+            "actionStop",
+            "St&op",
+            self.trainer.stop,
+            "Shift+F5",
+            "Stop the run; the network keeps the last iteration's parameters",
+            "SP_MediaStop",
         )
         self.actionUndo = self.session.undo_stack.createUndoAction(self, "&Undo")
         self.actionUndo.setObjectName("actionUndo")
@@ -361,7 +402,14 @@ class MainWindow(QMainWindow):
         ):
             step.addSeparator() if act is None else step.addAction(act)
         self.train_menu = bar.addMenu("&Train")
-        self.train_menu.addAction(self.actionGradCheck)
+        for act in (
+            self.actionTrain,
+            self.actionPause,
+            self.actionStop,
+            None,
+            self.actionGradCheck,
+        ):
+            self.train_menu.addSeparator() if act is None else self.train_menu.addAction(act)
         view = bar.addMenu("&View")
         for act in self.mode_actions.values():
             view.addAction(act)
@@ -617,6 +665,81 @@ class MainWindow(QMainWindow):
         exporter_cls(plot.plotItem).export(path)
         self.statusBar().showMessage(f"wrote {path}", 5000)
 
+    # ------------------------------------------------------------------ training
+    def train(self, **overrides):
+        """Start a training run with the panel's settings (keyword arguments override them);
+        returns the run, or None when one is already going or the input is bad."""
+        args = self.training_panel.run_arguments()
+        if args is None:
+            return None
+        args.update(overrides)
+        return self.trainer.start(track=self._tracked_indices(), **args)
+
+    def _tracked_indices(self) -> list[tuple[int, str]]:
+        """Flat parameter indices (and labels) of the selected weights, at most six."""
+        view = self.weight_tables.views[self.weight_tables.tabs.currentIndex()]
+        model = view.model()
+        net = self.session.network
+        layout = net.parameter_layout()
+        offsets, at = {}, 0
+        for key in layout:
+            offsets[key] = at
+            kind, l = key
+            at += net.weights[l - 1].size if kind == "w" else net.biases[l - 1].size
+        out = []
+        for index in view.selectionModel().selectedIndexes()[:6]:
+            r, c = index.row(), index.column()
+            if model.is_bias_row(r):
+                flat = offsets[("b", model.layer)] + c
+            else:
+                flat = offsets[("w", model.layer)] + r * net.layer_sizes[model.layer] + c
+            out.append((flat, model.label(r, c)))
+        return out
+
+    def _toggle_pause(self) -> None:
+        if self.trainer.paused:
+            self.trainer.resume()
+            self.actionPause.setText("&Pause")
+        else:
+            self.trainer.pause()
+            self.actionPause.setText("&Resume")
+
+    def _on_run_started(self, run) -> None:
+        self.error_plot.start_run(run)
+        self.inside_plot.start(self.session.network.n_layers, self.trainer.tracked_labels)
+        self.training_panel.verdict.setText("")
+
+    def _on_chunk(self, run, chunk) -> None:
+        self.error_plot.add_chunk(run, chunk)
+        self.inside_plot.add_chunk(chunk)
+
+    def _on_run_finished(self, run) -> None:
+        self.error_plot.finish_run(run)
+        self.inside_plot.redraw()
+        self.actionPause.setText("&Pause")
+        result = run.result
+        if result is not None and result.trip is not None:
+            self.training_panel.verdict.setText(result.trip.message)
+
+    def _on_training_progress(self, text: str) -> None:
+        self.statusBar().showMessage(text, 0 if self.trainer.running else 15000)
+
+    def _on_point_clicked(self, run, iteration: int) -> None:
+        if self.trainer.running:
+            self.statusBar().showMessage("stop the run before restoring an iteration", 5000)
+            return
+        try:
+            network, state = run.trainer.restore(iteration)
+        except (ValueError, KeyError) as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return
+        self.session.rewind(network, state, iteration)
+        self.statusBar().showMessage(
+            f"restored the parameters of iteration {iteration} "
+            "(before its update); Undo takes them back",
+            8000,
+        )
+
     # ------------------------------------------------------------------ check my code
     def _check_code(self) -> None:
         path = self.prompter.open_file("Check my code", "Python scripts (*.py);;All files (*)")
@@ -700,6 +823,7 @@ class MainWindow(QMainWindow):
         if not self._confirm_discard():
             event.ignore()
             return
+        self.trainer.wait()  # stop and join a training run first
         WorkerBase.await_workers(15_000)  # a running check ends within its time limit
         self._save_layout()
         event.accept()

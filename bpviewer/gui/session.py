@@ -16,7 +16,7 @@ from bpviewer.core.errors import StepError
 from bpviewer.core.examples import load_example
 from bpviewer.core.notation import fmt
 from bpviewer.core.project import Project, load_project, save_project
-from bpviewer.core.stepper import MachineSnapshot, StepMachine, StepRecord
+from bpviewer.core.stepper import MachineSnapshot, StepMachine, StepRecord, make_optimizer
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,20 @@ class SampleCommand(QUndoCommand):
         self._session._set_sample_value(*self._args, self._old)
 
 
+class SettingsCommand(QUndoCommand):
+    """A change of the training settings (the weights stay)."""
+
+    def __init__(self, session: Session, before, after, text: str) -> None:
+        super().__init__(text)
+        self._session, self._before, self._after = session, before, after
+
+    def redo(self) -> None:
+        self._session._set_training(self._after)
+
+    def undo(self) -> None:
+        self._session._set_training(self._before)
+
+
 class Session(QObject):
     """Project, step machine, current sample, per-iteration losses and the undo stack."""
 
@@ -77,6 +91,7 @@ class Session(QObject):
     messageIssued = Signal(str)
     dirtyChanged = Signal(bool)
     busyChanged = Signal(bool)
+    settingsChanged = Signal()
 
     def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -299,6 +314,62 @@ class Session(QObject):
         self._push(text, before)
         self.parametersChanged.emit()
         self.machineChanged.emit()
+
+    # ------------------------------------------------------------------ settings
+    def set_training(self, **changes) -> None:
+        """Change training settings (learning rate, …) undoably; the weights never reset."""
+        before = self.project.training
+        try:
+            after = replace(before, **changes)
+            after.optimizer_settings()
+        except (TypeError, ValueError) as exc:
+            self.messageIssued.emit(str(exc))
+            return
+        if after == before:
+            return
+        text = ", ".join(f"{k} = {v}" for k, v in changes.items())
+        self.undo_stack.push(SettingsCommand(self, before, after, f"Set {text}"))
+
+    def _set_training(self, settings) -> None:
+        self.project = replace(self.project, training=settings)
+        m = self.machine
+        same_optimizer = settings.optimizer == m.settings.name
+        m.settings = settings.optimizer_settings()
+        m.update_biases = settings.update_biases
+        m.optimizer = make_optimizer(m.network, m.settings, settings.update_biases)
+        if not same_optimizer:
+            m.optimizer_state = m.optimizer.initial_state(m.network.parameters())
+        m.invalidate()
+        self.settingsChanged.emit()
+        self.machineChanged.emit()
+
+    # ------------------------------------------------------------------ training
+    def set_busy(self, busy: bool) -> None:
+        """Training runs: editing and stepping are disabled while busy."""
+        self.busy = busy
+        self.busyChanged.emit(busy)
+        self.machineChanged.emit()
+
+    def apply_training(
+        self, network, optimizer_state, iteration: int, text: str, before: SessionState | None
+    ) -> None:
+        """Take a training run's final network as one undo step."""
+        before = before or self.capture()
+        self.machine.restore(
+            replace(self.machine.snapshot(), network=network, optimizer_state=optimizer_state)
+        )
+        self.machine.invalidate()
+        self.machine.iteration = iteration
+        self.last_update = None
+        self._push(text, before)
+        self.parametersChanged.emit()
+        self.machineChanged.emit()
+
+    def rewind(self, network, optimizer_state, iteration: int) -> None:
+        """Put back the parameters of an earlier training iteration (undoable)."""
+        self.apply_training(
+            network, optimizer_state, iteration, f"Rewind to iteration {iteration}", None
+        )
 
     # ------------------------------------------------------------------ stepping
     def can_run(self, phase: str) -> bool:

@@ -1,0 +1,264 @@
+"""A training run for a worker thread: a generator that trains in short chunks, yields what
+happened in each, and stops on a target or a watchpoint.
+
+Each yielded :class:`Chunk` is new and never changed afterwards, so the GUI thread may read
+it while the worker goes on.  Between chunks the generator sleeps a moment, so a tight
+Python loop never holds the GIL long enough to starve the window (2 cores).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bpviewer.core.network import Network
+from bpviewer.core.notation import bias_label, fmt, unit_label, weight_label
+from bpviewer.core.optimizers import OptimizerState
+from bpviewer.core.trainer import Trainer, data_loss
+
+
+@dataclass(frozen=True)
+class Watch:
+    """Watchpoints: stop on NaN/inf; on an epoch-mean loss more than ``growth`` times its
+    lowest so far; on a layer's epoch-mean gradient norm below ``vanishing``."""
+
+    nan: bool = True
+    growth: float | None = 10.0
+    vanishing: float | None = None
+
+
+@dataclass(frozen=True)
+class Trip:
+    """Why a watchpoint stopped the run."""
+
+    kind: str  # nan, growth, vanishing
+    iteration: int  # where it happened
+    message: str
+    restored_iteration: int | None = None  # parameters put back to this iteration
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """What one chunk of the run produced.
+
+    ``losses`` (n,) are the losses of iterations ``start … start + n − 1``; ``grad_norms``
+    (n, L) each layer's ‖∂E/∂W‖; ``epochs`` (iteration where the epoch ended, epoch number,
+    mean loss) and ``validation`` (iteration, loss) for epochs ending in this chunk.
+    """
+
+    start: int
+    losses: np.ndarray
+    grad_norms: np.ndarray | None
+    epochs: list[tuple[int, int, float]]
+    validation: list[tuple[int, float]]
+    done: int
+    total: int | None
+    elapsed: float
+    tracked: np.ndarray | None = None  # values of the tracked parameters at the chunk's end
+
+
+@dataclass
+class RunResult:
+    """How a run ended: ``reason`` is done, target, stopped or watch."""
+
+    trainer: Trainer
+    network: Network
+    optimizer_state: OptimizerState
+    iterations: int
+    reason: str
+    trip: Trip | None = None
+    final_loss: float = float("nan")
+    epoch_means: list[float] = field(default_factory=list)
+
+
+def training_run(
+    trainer: Trainer,
+    *,
+    iterations: int | None = None,
+    epochs: int | None = None,
+    target_loss: float | None = None,
+    watch: Watch = Watch(),
+    chunk_seconds: float = 0.03,
+    pause: float = 0.002,
+    track: list[int] | None = None,
+) -> Generator[Chunk, None, RunResult]:
+    """Train ``trainer`` for ``iterations`` or ``epochs`` (or until the epoch-mean loss is
+    below ``target_loss``; with none of them, until stopped or tripped).  ``track`` lists
+    flat parameter indices whose values each chunk reports (weight trajectories)."""
+    bpe = trainer.batches_per_epoch
+    total = iterations if iterations is not None else (epochs * bpe if epochs is not None else None)
+    done, epoch_sum, epoch_count, epoch_means, lowest = 0, 0.0, 0, [], np.inf
+    norms_sum = np.zeros(trainer._network.n_layers)
+    data = trainer.dataset
+    started = time.perf_counter()
+    reason, trip = "done", None
+    while total is None or done < total:
+        chunk_start = trainer.iteration
+        losses, norms, ends, vals = [], [], [], []
+        deadline = time.perf_counter() + chunk_seconds
+        while (total is None or done < total) and time.perf_counter() < deadline:
+            loss = trainer.step()
+            done += 1
+            losses.append(loss)
+            g = trainer.last_gradient_norms
+            if g is not None:
+                norms.append(g)
+                norms_sum += g
+            epoch_sum += loss
+            epoch_count += 1
+            if trainer.iteration % bpe == 0:  # an epoch ends (a first partial one too)
+                mean = epoch_sum / epoch_count
+                norms_mean = norms_sum / epoch_count
+                epoch_sum, epoch_count = 0.0, 0
+                number = trainer.iteration // bpe
+                epoch_means.append(mean)
+                ends.append((trainer.iteration, number, mean))
+                if data.validation_inputs is not None:
+                    vals.append(
+                        (
+                            trainer.iteration,
+                            data_loss(
+                                trainer.network,
+                                trainer.training.loss,
+                                data.validation_inputs,
+                                data.validation_targets,
+                            ),
+                        )
+                    )
+                trip = _epoch_watch(trainer, watch, mean, lowest, norms_mean)
+                norms_sum[:] = 0.0
+                lowest = min(lowest, mean)
+                if trip is not None or (target_loss is not None and mean < target_loss):
+                    break
+            if watch.nan and not np.isfinite(loss):
+                break
+        chunk_losses = np.array(losses)
+        if watch.nan and trip is None:
+            trip = _nan_watch(trainer, chunk_start, chunk_losses)
+        tracked = None
+        if track:
+            flat = trainer.kernel.flat_parameters()
+            tracked = np.array([flat[i] for i in track], dtype=np.float64)
+        yield Chunk(
+            chunk_start,
+            chunk_losses,
+            np.array(norms) if norms else None,
+            ends,
+            vals,
+            done,
+            total,
+            time.perf_counter() - started,
+            tracked,
+        )
+        if trip is not None:
+            reason = "watch"
+            break
+        if target_loss is not None and ends and ends[-1][2] < target_loss:
+            reason = "target"
+            break
+        time.sleep(pause)  # let the GUI thread have the GIL
+    network, state = trainer.network, trainer.optimizer_state
+    if trip is not None and trip.restored_iteration is not None:
+        network, state = trainer.restore(trip.restored_iteration)
+    final = data_loss(network, trainer.training.loss, data.inputs, data.targets)
+    return RunResult(trainer, network, state, done, reason, trip, final, epoch_means)
+
+
+def _epoch_watch(
+    trainer: Trainer, watch: Watch, mean: float, lowest: float, norms: np.ndarray
+) -> Trip | None:
+    it = trainer.iteration - 1
+    lr = trainer.training.learning_rate
+    if (
+        watch.growth is not None
+        and np.isfinite(mean)
+        and np.isfinite(lowest)
+        and (mean > watch.growth * lowest)
+    ):
+        return Trip(
+            "growth",
+            it,
+            f"the epoch-mean loss grew from {fmt(lowest)} to {fmt(mean)} (more than "
+            f"{fmt(watch.growth)}×) by iteration {it}: the training diverges; try a "
+            f"smaller learning rate (η = {fmt(lr)} → {fmt(lr / 10)})",
+        )
+    if watch.vanishing is not None and trainer.last_gradient_norms is not None:
+        for l, n in enumerate(norms, start=1):
+            if n < watch.vanishing:
+                return Trip(
+                    "vanishing",
+                    it,
+                    f"the gradient of layer {l} vanished by iteration {it}: epoch-mean "
+                    f"‖∂E/∂W{l}‖ = {n:.3g} < {watch.vanishing:g}",
+                )
+    return None
+
+
+def _nan_watch(trainer: Trainer, chunk_start: int, losses: np.ndarray) -> Trip | None:
+    """Find the first iteration of the chunk where the loss or a parameter stopped being
+    finite, restore the last finite state and say which layer and unit."""
+    flat = np.asarray(trainer.kernel.flat_parameters(), dtype=np.float64)
+    bad_loss = np.flatnonzero(~np.isfinite(losses))
+    if bad_loss.size == 0 and np.all(np.isfinite(flat)):
+        return None
+    b_loss = chunk_start + int(bad_loss[0]) if bad_loss.size else None
+    # the first iteration whose parameters (before its update) are not finite
+    lo, hi = chunk_start, trainer.iteration
+    if np.all(np.isfinite(flat)):
+        p_bad = None
+    else:
+        while lo < hi:  # bisect with exact restores from the history
+            mid = (lo + hi) // 2
+            net, _ = trainer.restore(mid)
+            if all(np.all(np.isfinite(p)) for p in net.parameters()):
+                lo = mid + 1
+            else:
+                hi = mid
+        p_bad = lo
+    candidates = [b for b in (b_loss, None if p_bad is None else p_bad - 1) if b is not None]
+    b = min(candidates)
+    if p_bad is not None and b == p_bad - 1:
+        where = _first_non_finite_parameter(trainer.restore(p_bad)[0])
+        what = f"the update of iteration {b} made {where} infinite or NaN"
+        restore = b
+    else:
+        net_b, _ = trainer.restore(b)
+        unit = _first_non_finite_unit(net_b, trainer, b)
+        what = f"the loss of iteration {b} is {fmt(losses[b - chunk_start])} ({unit})"
+        restore = max(b - 1, trainer.history.start if trainer.history else 0)
+    lr = trainer.training.learning_rate
+    return Trip(
+        "nan",
+        b,
+        f"{what}; parameters restored to iteration {restore}, all finite. "
+        f"Try a smaller learning rate (η = {fmt(lr)} → {fmt(lr / 10)})",
+        restore,
+    )
+
+
+def _first_non_finite_parameter(network: Network) -> str:
+    L = network.n_layers
+    for l in range(1, L + 1):
+        w = network.weights[l - 1]
+        bad = np.argwhere(~np.isfinite(w))
+        if bad.size:
+            i, j = bad[0]
+            return f"layer {l}'s weight {weight_label(l, int(i), int(j), L)}"
+        b = network.biases[l - 1]
+        if b is not None and not np.all(np.isfinite(b)):
+            j = int(np.argwhere(~np.isfinite(b))[0][0])
+            return f"layer {l}'s bias {bias_label(l, j, L)}"
+    return "a parameter"
+
+
+def _first_non_finite_unit(network: Network, trainer: Trainer, iteration: int) -> str:
+    rows = trainer.batch_rows(iteration)
+    zs, _ = network.forward_pass(trainer.dataset.inputs[rows])
+    for l, z in enumerate(zs, start=1):
+        bad = np.argwhere(~np.isfinite(z))
+        if bad.size:
+            return f"first at layer {l}, unit {unit_label(l, int(bad[0][1]), network.n_layers)}"
+    return "the output overflowed in the loss"

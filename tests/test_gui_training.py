@@ -1,0 +1,203 @@
+"""Training runs in the window: worker thread, live curve, stop, rewind, watchpoints."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QThreadPool
+
+from bpviewer.cli import main
+from bpviewer.core.datasets import Dataset
+from bpviewer.core.network import Network
+from bpviewer.core.project import Project, TrainingSettings
+from bpviewer.core.trainer import Trainer
+from bpviewer.core.training_run import Watch, training_run
+
+
+def _run_to_end(window, qtbot, timeout=60_000, **kwargs):
+    with qtbot.waitSignal(window.trainer.runFinished, timeout=timeout) as blocker:
+        run = window.train(**kwargs)
+        assert run is not None
+    return blocker.args[0]
+
+
+def test_xor_run_trains_in_the_worker_and_matches_bpviewer_train(window, qtbot, capsys):
+    window.new_from_example("xor")
+    run = _run_to_end(window, qtbot, iterations=2000)
+    x, y = window.error_plot.run_points()
+    np.testing.assert_array_equal(x, np.arange(2000))  # one point per iteration
+    assert np.all(np.isfinite(y))
+    assert main(["train", "--preset", "xor", "--iterations", "2000", "--json"]) == 0
+    expected = json.loads(capsys.readouterr().out)
+    assert run.result.final_loss == expected["final_loss"]
+    for w, e in zip(window.session.network.weights, expected["weights"], strict=True):
+        np.testing.assert_array_equal(w, e)
+    assert window.session.machine.iteration == 2000
+    assert "training done" in window.statusBar().currentMessage()
+    # the whole run is one undo step
+    window.actionUndo.trigger()
+    assert window.session.machine.iteration == 0
+    assert window.error_plot.redraws >= 1
+
+
+def test_stop_mid_run_leaves_the_history_last_entry(window, qtbot):
+    window.new_from_example("spiral")
+    with qtbot.waitSignal(window.trainer.runFinished, timeout=60_000):
+        window.train(iterations=5_000_000)
+        qtbot.waitUntil(lambda: window.error_plot.run_points()[0].size > 200, timeout=30_000)
+        window.actionStop.trigger()
+    run = window.trainer.runs[-1]
+    n = run.trainer.iteration
+    assert 0 < n < 5_000_000
+    last, _ = run.trainer.restore(n)
+    assert window.session.network.same_as(last)
+    window.error_plot.redraw()
+    size = window.error_plot.run_points()[0].size
+    assert size == n
+    qtbot.wait(200)
+    assert window.error_plot.run_points()[0].size == size  # the curve stopped growing
+    assert not window.session.busy
+
+
+def test_editing_is_disabled_while_training(window, qtbot):
+    window.new_from_example("spiral")
+    with qtbot.waitSignal(window.trainer.runFinished, timeout=60_000):
+        window.train(iterations=5_000_000)
+        assert window.session.busy
+        assert not window.actionStep.isEnabled() and window.actionStop.isEnabled()
+        model = window.weight_tables.models[0]
+        assert not model.setData(model.index(0, 0), "1.0")
+        window.actionStop.trigger()
+    assert window.actionStep.isEnabled()
+
+
+def test_closing_mid_run_leaves_no_thread(qtbot):
+    from bpviewer.gui import MainWindow
+    from tests.conftest import FakePrompter
+
+    w = MainWindow()
+    w.prompter = FakePrompter()
+    qtbot.addWidget(w)
+    w.new_from_example("spiral")
+    pool = QThreadPool.globalInstance()
+    w.train(iterations=5_000_000)
+    qtbot.waitUntil(lambda: pool.activeThreadCount() > 0, timeout=5000)
+    worker = w.trainer.worker
+    qtbot.wait(100)
+    assert w.close()  # stops and joins the worker before closing
+    assert pool.activeThreadCount() == 0
+    assert not worker.is_running
+
+
+def test_clicking_a_curve_point_restores_that_iteration(window, qtbot):
+    window.new_from_example("xor")
+    run = _run_to_end(window, qtbot, iterations=3000)
+    fresh = Trainer(
+        window.session.project.network,
+        window.session.project.training,
+        window.session.project.dataset,
+        history=False,
+    )
+    fresh.run(1234)
+    assert window.error_plot.click_at(1234.2)
+    assert window.session.network.same_as(fresh.network)
+    assert window.session.machine.iteration == 1234
+    window.actionUndo.trigger()
+    assert window.session.network.same_as(run.result.network)
+
+
+def test_a_curve_of_a_million_points_is_accepted(window):
+    from bpviewer.core.training_run import Chunk
+
+    window.error_plot.ensure_plot()
+
+    class FakeRun:
+        number, label = 1, "test"
+
+    run = FakeRun()
+    window.error_plot.start_run(run)
+    losses = np.abs(np.random.default_rng(0).normal(size=1_000_000))
+    for k in range(10):
+        part = losses[k * 100_000 : (k + 1) * 100_000]
+        window.error_plot.add_chunk(run, Chunk(k * 100_000, part, None, [], [], 0, None, 0.0))
+    window.error_plot.redraw()
+    window.error_plot.finish_run(run)
+    x, y = window.error_plot.run_points()
+    assert x.size == 1_000_000 and y[-1] == losses[-1]
+    assert window.error_plot.runs[-1].loss.capacity >= 1_000_000
+
+
+def _regression_project(learning_rate: float) -> Project:
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (20, 2))
+    t = x @ np.array([[1.5], [-2.0]]) + 0.3
+    net = Network.initialised([2, 4, 1], ["tanh", "linear"], seed=1, bias=True)
+    return Project(
+        net,
+        TrainingSettings(loss="mse", learning_rate=learning_rate),
+        {},
+        Dataset(x, t),
+        name="regression",
+    )
+
+
+def test_nan_watch_trips_on_a_diverging_regression_and_leaves_finite_weights(window, qtbot):
+    window.session.load(_regression_project(10.0))
+    window.training_panel.watch_growth.setChecked(False)
+    run = _run_to_end(window, qtbot, iterations=10_000)
+    trip = run.result.trip
+    assert run.result.reason == "watch" and trip.kind == "nan"
+    assert "layer" in trip.message and "smaller learning rate" in trip.message
+    assert all(np.all(np.isfinite(p)) for p in window.session.network.parameters())
+    assert window.session.machine.iteration == trip.restored_iteration
+    assert trip.message in window.training_panel.verdict.text()
+
+
+def test_growth_watch_suggests_a_smaller_learning_rate():
+    p = _regression_project(10.0)
+    trainer = Trainer(p.network, p.training, p.dataset, record_gradient_norms=True)
+    gen = training_run(trainer, iterations=10_000, watch=Watch())
+    with pytest.raises(StopIteration) as stop:
+        while True:
+            next(gen)
+    result = stop.value.value
+    assert result.trip.kind in ("growth", "nan")
+    assert "η = 10 → 1" in result.trip.message
+    assert all(np.all(np.isfinite(q)) for q in result.network.parameters())
+
+
+def test_xor_runs_ten_thousand_iterations_without_tripping(window, qtbot):
+    window.new_from_example("xor")
+    assert window.session.project.training.learning_rate == 0.5
+    window.training_panel.watch_vanish.setChecked(True)
+    run = _run_to_end(window, qtbot, iterations=10_000)
+    assert run.result.reason == "done" and run.result.trip is None
+    assert run.result.iterations == 10_000
+
+
+def test_vanishing_gradient_watch_names_the_layer():
+    rng = np.random.default_rng(0)
+    net = Network.initialised([2, 3, 3, 1], ["sigmoid", "sigmoid", "sigmoid"], seed=0)
+    for w in net.weights:
+        w *= 40.0  # saturated sigmoids: tiny gradients
+    data = Dataset(rng.uniform(-1, 1, (8, 2)), rng.uniform(0, 1, (8, 1)))
+    trainer = Trainer(net, TrainingSettings(batch_size=8), data, record_gradient_norms=True)
+    gen = training_run(trainer, iterations=100, watch=Watch(vanishing=1e-6))
+    with pytest.raises(StopIteration) as stop:
+        while True:
+            next(gen)
+    trip = stop.value.value.trip
+    assert trip.kind == "vanishing" and "layer 1" in trip.message
+
+
+def test_compare_runs_legend_names_what_changed(window, qtbot):
+    window.new_from_example("xor")
+    _run_to_end(window, qtbot, iterations=200)
+    window.session.set_training(learning_rate=0.1)
+    run = _run_to_end(window, qtbot, iterations=200)
+    assert run.label == "η 0.5 → 0.1"
+    assert len(window.error_plot.runs) == 2
+    window.error_plot.clear_earlier_runs()
+    assert len(window.error_plot.runs) == 1
