@@ -67,6 +67,37 @@ def big_network(app: QApplication, out: Path) -> None:
     window.close()
 
 
+def spiral_training(app: QApplication, during: Path, after: Path) -> None:
+    import time
+
+    from bpviewer.gui import MainWindow
+
+    window = MainWindow()
+    window.resize(1500, 950)
+    window.show()
+    window.new_from_example("spiral")
+    window.error_plot.ensure_plot()
+    window.weight_tables.tabs.setCurrentIndex(1)
+    table = window.weight_tables.views[1]
+    table.selectionModel().select(table.model().index(0, 0), table.selectionModel().SelectionFlag.Select)
+    table.selectionModel().select(table.model().index(3, 2), table.selectionModel().SelectionFlag.Select)
+    done = []
+    window.trainer.runFinished.connect(done.append)
+    window.train(iterations=20_000)
+    started = time.perf_counter()
+    while time.perf_counter() - started < 1.5:
+        app.processEvents()
+    window.grab().save(str(during))
+    while not done:
+        app.processEvents()
+    _settle(app, window)
+    window.inside_dock.raise_()
+    _settle(app, window)
+    window.grab().save(str(after))
+    window.session.undo_stack.setClean()
+    window.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--all", action="store_true", help="also render the other views")
@@ -77,6 +108,8 @@ def main() -> int:
     if args.all:
         big_network(app, DOCS / "big-network.png")
         print(f"wrote {DOCS / 'big-network.png'}")
+        spiral_training(app, DOCS / "spiral-training.png", DOCS / "spiral-trained.png")
+        print(f"wrote {DOCS / 'spiral-training.png'} and spiral-trained.png")
     return 0
 
 

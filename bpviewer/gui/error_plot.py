@@ -26,7 +26,7 @@ FADED = ["#9ecae1", "#fdae6b", "#a1d99b", "#bcbddc", "#fc9272", "#d9d9d9"]
 class RunCurves:
     """The curves of one training run."""
 
-    def __init__(self, plot, pg, run, colour: str, width: float) -> None:
+    def __init__(self, plot, pg, run, colour: str, width: float, validation: bool = False) -> None:
         self.run = run
         self.loss = CurveBuffer()
         self.epoch = CurveBuffer(64)
@@ -35,7 +35,8 @@ class RunCurves:
         self.loss_item = plot.plot(pen=pg.mkPen(colour, width=width), name=name)
         self.epoch_item = plot.plot(pen=pg.mkPen(palette.BACKWARD, width=2))
         self.validation_item = plot.plot(
-            pen=pg.mkPen("#d62728", width=2, style=Qt.PenStyle.DashLine), name="validation"
+            pen=pg.mkPen("#d62728", width=2, style=Qt.PenStyle.DashLine),
+            name="validation" if validation else None,
         )
         for item in (self.loss_item, self.epoch_item, self.validation_item):
             item.setDownsampling(auto=True, method="peak")
@@ -172,7 +173,10 @@ class ErrorPlot(QWidget):
         self.ensure_plot()
         for k, old in enumerate(self.runs):
             old.fade(FADED[k % len(FADED)])
-        self.runs.append(RunCurves(self.plot, self._pg, run, palette.FORWARD, 1.5))
+        has_validation = self._session.project.dataset.validation_inputs is not None
+        self.runs.append(
+            RunCurves(self.plot, self._pg, run, palette.FORWARD, 1.5, validation=has_validation)
+        )
         self.plot.enableAutoRange()
         self.timer.start()
 

@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self.status_label = QLabel()
         self.status_label.setObjectName("stepStatus")
-        self.statusBar().addPermanentWidget(self.status_label, 1)
+        self.statusBar().addPermanentWidget(self.status_label)  # messages keep the left side
 
         s = self.session
         s.machineChanged.connect(self._on_machine_changed)

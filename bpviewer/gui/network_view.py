@@ -152,7 +152,7 @@ class NetworkView(QGraphicsView):
         net = self._session.network
         sizes, L = net.layer_sizes, net.n_layers
         tallest = max(len(shown_units(n)[0]) + (1 if shown_units(n)[1] else 0) for n in sizes)
-        gap = max(X_GAP, 0.55 * tallest * Y_GAP)  # tall networks get wider columns
+        gap = max(X_GAP, 0.4 * tallest * Y_GAP)  # tall networks get wider columns
         positions: dict[tuple[int, int], QPointF] = {}
         for l, n in enumerate(sizes):
             units, elided = shown_units(n)
