@@ -103,7 +103,10 @@ def test_pyqtgraph_is_not_imported_before_the_window_is_shown():
         "from bpviewer.gui import MainWindow\n"
         "w = MainWindow()\n"
         "print('before', 'pyqtgraph' in sys.modules)\n"
-        "w.show(); app.processEvents()\n"
+        "w.show()\n"
+        "import time; t = time.time()\n"
+        "while 'pyqtgraph' not in sys.modules and time.time() - t < 10: app.processEvents()\n"
+        "print('painted', w._painted)\n"
         "print('after', 'pyqtgraph' in sys.modules)\n"
         "w.session.undo_stack.setClean(); w.close()\n"
     )
@@ -115,6 +118,7 @@ def test_pyqtgraph_is_not_imported_before_the_window_is_shown():
         env={**__import__("os").environ, "BPVIEWER_SETTINGS_DIR": "/tmp"},
     )
     assert "before False" in proc.stdout and "after True" in proc.stdout, proc.stderr
+    assert "painted True" in proc.stdout
 
 
 def test_display_problem_names_the_missing_piece(monkeypatch):

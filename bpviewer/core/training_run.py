@@ -8,6 +8,7 @@ Python loop never holds the GIL long enough to starve the window (2 cores).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Generator
 from dataclasses import dataclass, field
@@ -19,11 +20,52 @@ from bpviewer.core.notation import bias_label, fmt, unit_label, weight_label
 from bpviewer.core.optimizers import OptimizerState
 from bpviewer.core.trainer import Trainer, data_loss
 
+#: The worker sleeps BREATHE_SECONDS every BREATHE_EVERY seconds of work (a few per cent).
+BREATHE_EVERY = 0.004
+BREATHE_SECONDS = 0.0001
+GATE_TIMEOUT = 0.25  # never wait longer than this for a painter
+SMOOTH_EPOCHS = 5  # the divergence watch compares moving averages of epoch means
+
+
+class PaintGate:
+    """A handshake that lets a GUI thread paint without the training worker in its way.
+
+    NumPy drops and retakes the GIL around its calls; each drop hands a busy worker the GIL
+    for a whole switch interval (5 ms), so a paint of a few milliseconds could take fifty.
+    The painter calls :meth:`close` (which waits until the worker has parked at its next
+    breather, at most a few milliseconds), paints, then :meth:`open`.
+    """
+
+    def __init__(self) -> None:
+        self._open = threading.Event()
+        self._open.set()
+        self._parked = threading.Event()
+
+    def is_set(self) -> bool:
+        """Whether the worker may run."""
+        return self._open.is_set()
+
+    def close(self, wait: float = 0.012) -> None:
+        """Ask the worker to park and wait (a little) until it has."""
+        self._parked.clear()
+        self._open.clear()
+        self._parked.wait(wait)
+
+    def open(self) -> None:
+        """Let the worker go on."""
+        self._open.set()
+
+    def park(self) -> None:
+        """(Worker) wait while the gate is closed."""
+        self._parked.set()
+        self._open.wait(GATE_TIMEOUT)
+
 
 @dataclass(frozen=True)
 class Watch:
-    """Watchpoints: stop on NaN/inf; on an epoch-mean loss more than ``growth`` times its
-    lowest so far; on a layer's epoch-mean gradient norm below ``vanishing``."""
+    """Watchpoints: stop on NaN/inf; on an epoch-mean loss (a moving average over
+    :data:`SMOOTH_EPOCHS` epochs) more than ``growth`` times its lowest so far and above the
+    run's start; on a layer's epoch-mean gradient norm below ``vanishing``."""
 
     nan: bool = True
     growth: float | None = 10.0
@@ -82,40 +124,62 @@ def training_run(
     target_loss: float | None = None,
     watch: Watch = Watch(),
     chunk_seconds: float = 0.03,
-    pause: float = 0.002,
+    pause: float = BREATHE_SECONDS,
     track: list[int] | None = None,
+    gate: PaintGate | None = None,
 ) -> Generator[Chunk, None, RunResult]:
     """Train ``trainer`` for ``iterations`` or ``epochs`` (or until the epoch-mean loss is
     below ``target_loss``; with none of them, until stopped or tripped).  ``track`` lists
-    flat parameter indices whose values each chunk reports (weight trajectories)."""
+    flat parameter indices whose values each chunk reports (weight trajectories).  While
+    ``gate`` is cleared (a GUI painting), the run waits at its next breather, so the painter
+    has the GIL to itself for those few milliseconds."""
     bpe = trainer.batches_per_epoch
     total = iterations if iterations is not None else (epochs * bpe if epochs is not None else None)
+    n_layers = trainer._network.n_layers
     done, epoch_sum, epoch_count, epoch_means, lowest = 0, 0.0, 0, [], np.inf
-    norms_sum = np.zeros(trainer._network.n_layers)
+    norms_sum = [0.0] * n_layers
     data = trainer.dataset
     started = time.perf_counter()
     reason, trip = "done", None
+    first: float | None = None  # the smoothed loss of the run's first epoch
+    block = 1  # iterations between clock readings, grown to about BREATHE_EVERY of work
+    step, clock, isfinite = trainer.step, time.perf_counter, np.isfinite
     while total is None or done < total:
         chunk_start = trainer.iteration
         losses, norms, ends, vals = [], [], [], []
-        deadline = time.perf_counter() + chunk_seconds
-        while (total is None or done < total) and time.perf_counter() < deadline:
-            loss = trainer.step()
-            done += 1
-            losses.append(loss)
-            g = trainer.last_gradient_norms
-            if g is not None:
-                norms.append(g)
-                norms_sum += g
-            epoch_sum += loss
-            epoch_count += 1
-            if trainer.iteration % bpe == 0:  # an epoch ends (a first partial one too)
+        deadline = clock() + chunk_seconds
+        stop = False
+        while not stop and (total is None or done < total) and clock() < deadline:
+            # NumPy releases and at once retakes the GIL around BLAS calls, which resets
+            # CPython's switch interval: a waiting GUI thread could wait a whole chunk.  A
+            # real (if tiny) sleep between blocks hands it the GIL.
+            time.sleep(BREATHE_SECONDS)
+            if gate is not None and not gate.is_set():
+                gate.park()
+            block_start = clock()
+            for _ in range(block if total is None else min(block, total - done)):
+                loss = step()
+                done += 1
+                losses.append(loss)
+                g = trainer.last_gradient_norms
+                if g is not None:
+                    norms.append(g)
+                    for l in range(n_layers):
+                        norms_sum[l] += g[l]
+                epoch_sum += loss
+                epoch_count += 1
+                if watch.nan and not isfinite(loss):
+                    stop = True
+                    break
+                if trainer.iteration % bpe:
+                    continue
+                # an epoch ends (a first, partial one too)
                 mean = epoch_sum / epoch_count
-                norms_mean = norms_sum / epoch_count
+                norms_mean = np.array(norms_sum) / epoch_count
                 epoch_sum, epoch_count = 0.0, 0
-                number = trainer.iteration // bpe
+                norms_sum = [0.0] * n_layers
                 epoch_means.append(mean)
-                ends.append((trainer.iteration, number, mean))
+                ends.append((trainer.iteration, trainer.iteration // bpe, mean))
                 if data.validation_inputs is not None:
                     vals.append(
                         (
@@ -128,13 +192,18 @@ def training_run(
                             ),
                         )
                     )
-                trip = _epoch_watch(trainer, watch, mean, lowest, norms_mean)
-                norms_sum[:] = 0.0
-                lowest = min(lowest, mean)
+                smooth = float(np.mean(epoch_means[-SMOOTH_EPOCHS:]))
+                first = first if first is not None else smooth
+                trip = _epoch_watch(trainer, watch, smooth, lowest, first, norms_mean)
+                lowest = min(lowest, smooth)
                 if trip is not None or (target_loss is not None and mean < target_loss):
+                    stop = True
                     break
-            if watch.nan and not np.isfinite(loss):
-                break
+            spent = clock() - block_start
+            if spent < BREATHE_EVERY / 2:
+                block *= 2
+            elif spent > 2 * BREATHE_EVERY and block > 1:
+                block //= 2
         chunk_losses = np.array(losses)
         if watch.nan and trip is None:
             trip = _nan_watch(trainer, chunk_start, chunk_losses)
@@ -150,7 +219,7 @@ def training_run(
             vals,
             done,
             total,
-            time.perf_counter() - started,
+            clock() - started,
             tracked,
         )
         if trip is not None:
@@ -168,15 +237,24 @@ def training_run(
 
 
 def _epoch_watch(
-    trainer: Trainer, watch: Watch, mean: float, lowest: float, norms: np.ndarray
+    trainer: Trainer,
+    watch: Watch,
+    mean: float,
+    lowest: float,
+    first: float,
+    norms: np.ndarray,
 ) -> Trip | None:
+    """Divergence: the smoothed epoch-mean loss is ``growth`` times its lowest so far *and*
+    above where the run started (so the noise of a loss that is already near zero, where
+    ratios mean little, never trips it); vanishing gradients."""
     it = trainer.iteration - 1
     lr = trainer.training.learning_rate
     if (
         watch.growth is not None
         and np.isfinite(mean)
         and np.isfinite(lowest)
-        and (mean > watch.growth * lowest)
+        and mean > watch.growth * lowest
+        and mean > first
     ):
         return Trip(
             "growth",

@@ -10,6 +10,8 @@ curve of 10⁶ points smooth.  Earlier runs stay as faded curves, named by what 
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -19,7 +21,11 @@ from bpviewer.gui import palette
 from bpviewer.gui.curve_buffer import CurveBuffer
 from bpviewer.gui.session import Session
 
-REDRAW_MS = 33
+REDRAW_MS = 33  # at most about 30 redraws a second
+MAX_REDRAW_MS = 500
+#: Share of the GUI thread's time redraws may take during a run: painting holds the GIL, so
+#: every millisecond spent drawing is a millisecond the training worker cannot run.
+PAINT_SHARE = 0.03
 FADED = ["#9ecae1", "#fdae6b", "#a1d99b", "#bcbddc", "#fc9272", "#d9d9d9"]
 
 
@@ -42,9 +48,14 @@ class RunCurves:
             item.setDownsampling(auto=True, method="peak")
             item.setClipToView(True)
         self.dirty = True
+        self.low, self.high = np.inf, -np.inf  # the loss range so far (finite values)
 
     def add(self, chunk) -> None:
         n = chunk.losses.shape[0]
+        finite = chunk.losses[np.isfinite(chunk.losses)]
+        if finite.size:
+            self.low = min(self.low, float(finite.min()))
+            self.high = max(self.high, float(finite.max()))
         self.loss.append(np.arange(chunk.start, chunk.start + n, dtype=np.float64), chunk.losses)
         if chunk.epochs:
             ends = np.array(chunk.epochs, dtype=np.float64)
@@ -110,6 +121,9 @@ class ErrorPlot(QWidget):
         self.timer.setInterval(REDRAW_MS)
         self.timer.timeout.connect(self.redraw)
         self.redraws = 0
+        self.gate = None  # a PaintGate the training worker parks at while we paint
+        self._x_end = 1.0
+        self._y_span = (np.inf, -np.inf)
         session.lossesChanged.connect(self._on_losses_changed)
 
     # ------------------------------------------------------------------ creation
@@ -124,7 +138,7 @@ class ErrorPlot(QWidget):
         plot.setObjectName("errorPlot")
         plot.setLabel("bottom", "iteration")
         plot.setLabel("left", "loss E")
-        plot.showGrid(x=True, y=True, alpha=0.25)
+        # no grid: replaying its thousands of translucent lines costs more than the curve
         plot.addLegend(offset=(-10, 10))
         self.curve = plot.plot(
             [],
@@ -175,9 +189,14 @@ class ErrorPlot(QWidget):
             old.fade(FADED[k % len(FADED)])
         has_validation = self._session.project.dataset.validation_inputs is not None
         self.runs.append(
-            RunCurves(self.plot, self._pg, run, palette.FORWARD, 1.5, validation=has_validation)
+            RunCurves(self.plot, self._pg, run, palette.FORWARD, 1.0, validation=has_validation)
         )
-        self.plot.enableAutoRange()
+        # During a run the view grows in steps instead of auto-ranging on every redraw: a
+        # range change makes pyqtgraph rebuild both axes, the dearest part of a paint.
+        self.plot.disableAutoRange()
+        self._x_end = float(getattr(run, "start", 0)) + 1.0
+        self._y_span = (np.inf, -np.inf)
+        self.timer.setInterval(REDRAW_MS)
         self.timer.start()
 
     def add_chunk(self, run, chunk) -> None:
@@ -186,20 +205,59 @@ class ErrorPlot(QWidget):
             if curves.run is run:
                 curves.add(chunk)
 
+    def _grow_view(self) -> None:
+        """Widen the view only when the newest run's data leave it (in 1.5× steps)."""
+        if self.plot is None or not self.runs:
+            return
+        current = self.runs[-1]
+        xs, _ = current.loss.data()
+        if not xs.size or not np.isfinite(current.low):
+            return
+        first = min(c.loss.data()[0][0] for c in self.runs if c.loss.n)
+        if xs[-1] > self._x_end:
+            self._x_end = first + 1.5 * (xs[-1] - first) + 1.0
+            self.plot.setXRange(first, self._x_end, padding=0.02)
+        low, high = self._y_span
+        if current.low < low or current.high > high:
+            span = max(current.high - current.low, 1e-12)
+            if self.log_box.isChecked():
+                low, high = current.low / 2, current.high * 2
+                self.plot.setYRange(np.log10(max(low, 1e-300)), np.log10(high), padding=0)
+            else:
+                low, high = current.low - 0.05 * span, current.high + 0.25 * span
+                self.plot.setYRange(low, high, padding=0)
+            self._y_span = (min(low, current.low), max(high, current.high))
+
     def finish_run(self, run) -> None:
-        """The run ended: a last redraw, then the timer stops."""
+        """The run ended: a last redraw, then the timer stops and the view fits the data."""
         self.redraw()
         self.timer.stop()
+        if self.plot is not None:
+            self.plot.enableAutoRange()
 
     def redraw(self) -> None:
-        """Push buffered points to the curve items (at most ~30 times a second)."""
-        drew = False
-        for curves in self.runs:
-            if curves.dirty:
+        """Push buffered points to the curve items and paint them now.
+
+        Called by the timer at most ~30 times a second; the interval then adapts so that
+        painting takes no more than :data:`PAINT_SHARE` of the time (a slow machine or a
+        huge curve redraws less often, never the training less fast)."""
+        if not any(curves.dirty for curves in self.runs):
+            return
+        if self.gate is not None:
+            self.gate.close()  # the training worker parks while we paint
+        started = time.perf_counter()
+        try:
+            for curves in self.runs:
                 curves.redraw()
-                drew = True
-        if drew:
+            self._grow_view()
             self.redraws += 1
+            if self.plot is not None and self.plot.isVisible():
+                self.plot.viewport().repaint()
+        finally:
+            if self.gate is not None:
+                self.gate.open()
+        cost_ms = (time.perf_counter() - started) * 1000
+        self.timer.setInterval(int(min(MAX_REDRAW_MS, max(REDRAW_MS, cost_ms / PAINT_SHARE))))
 
     def clear_earlier_runs(self) -> None:
         """Remove every run's curves but the latest."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -90,12 +90,21 @@ class MainWindow(QMainWindow):
         self.trainer.runFinished.connect(self._on_run_finished)
         self.trainer.progressChanged.connect(self._on_training_progress)
         self.error_plot.pointClicked.connect(self._on_point_clicked)
-        self.error_plot.timer.timeout.connect(self.inside_plot.redraw)
+        self.error_plot.timer.timeout.connect(self._redraw_inside)
+        self.error_plot.gate = self.trainer.gate
         self._restore_layout()
         self._on_machine_changed()
         self._update_title()
-        # pyqtgraph is imported after the window is painted, not before
-        QTimer.singleShot(0, self.error_plot.ensure_plot)
+        # pyqtgraph (about a second to import) is loaded after the first paint, not before
+        self._painted = False
+        self.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self and not self._painted and event.type() == QEvent.Type.Paint:
+            self._painted = True
+            self.removeEventFilter(self)
+            QTimer.singleShot(30, self.error_plot.ensure_plot)
+        return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------------ building
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
@@ -696,6 +705,15 @@ class MainWindow(QMainWindow):
             out.append((flat, model.label(r, c)))
         return out
 
+    def _redraw_inside(self) -> None:
+        if self.inside_plot.isVisible():
+            self.trainer.gate.close()
+            try:
+                self.inside_plot.redraw()
+                self.inside_plot.repaint()
+            finally:
+                self.trainer.gate.open()
+
     def _toggle_pause(self) -> None:
         if self.trainer.paused:
             self.trainer.resume()
@@ -715,7 +733,7 @@ class MainWindow(QMainWindow):
 
     def _on_run_finished(self, run) -> None:
         self.error_plot.finish_run(run)
-        self.inside_plot.redraw()
+        self.inside_plot.redraw()  # complete when it is next shown
         self.actionPause.setText("&Pause")
         result = run.result
         if result is not None and result.trip is not None:

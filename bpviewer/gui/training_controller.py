@@ -17,11 +17,16 @@ from superqt.utils import create_worker
 from bpviewer.core.notation import fmt
 from bpviewer.core.project import TrainingSettings
 from bpviewer.core.trainer import Trainer
-from bpviewer.core.training_run import Chunk, RunResult, Watch, training_run
+from bpviewer.core.training_run import Chunk, PaintGate, RunResult, Watch, training_run
 from bpviewer.gui.session import Session, SessionState
 
 #: Earlier runs kept (curves and their histories for rewinding).
 MAX_RUNS = 6
+#: Work per chunk handed to the window: ten hand-overs a second keep the curve live while
+#: the GUI thread (which must take the GIL for each) stays out of the worker's way.
+CHUNK_SECONDS = 0.1
+#: The progress text in the status bar changes at most this often.
+PROGRESS_SECONDS = 0.25
 
 
 @dataclass
@@ -83,7 +88,10 @@ class TrainingController(QObject):
         self._before: SessionState | None = None
         self._started = 0.0
         self._paused = False
+        self._last_progress = 0.0
         self.tracked_labels: list[str] = []
+        #: Closed while the window paints: the worker then waits at its next breather.
+        self.gate = PaintGate()
         session.projectChanged.connect(self.clear_runs)
 
     # ------------------------------------------------------------------ control
@@ -139,6 +147,8 @@ class TrainingController(QObject):
             epochs=epochs,
             target_loss=target_loss,
             watch=watch,
+            gate=self.gate,
+            chunk_seconds=CHUNK_SECONDS,
             track=[i for i, _ in track or []],
             _start_thread=False,
             _ignore_errors=True,
@@ -193,6 +203,10 @@ class TrainingController(QObject):
             return
         run.chunks.append(chunk)
         self.chunkArrived.emit(run, chunk)
+        now = time.perf_counter()
+        if now - self._last_progress < PROGRESS_SECONDS:
+            return
+        self._last_progress = now
         rate = chunk.done / max(chunk.elapsed, 1e-9)
         text = f"training: {chunk.done:,}"
         if chunk.total:

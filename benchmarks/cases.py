@@ -1,0 +1,624 @@
+"""The benchmark cases.  Each returns a dict: bpviewer figure, baseline figure (measured in
+the same run), their ratio, the goal and whether it is met.  See benchmarks/README.md."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def result(case, what, ours, baseline, unit, ratio, goal, passed, note=""):
+    return {
+        "case": case,
+        "what": what,
+        "bpviewer": ours,
+        "baseline": baseline,
+        "unit": unit,
+        "ratio": ratio,
+        "goal": goal,
+        "passed": bool(passed),
+        "note": note,
+    }
+
+
+@contextmanager
+def blas_threads(n: int):
+    """Limit BLAS (and OpenMP) to ``n`` threads, when threadpoolctl is installed."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield False
+        return
+    with threadpool_limits(limits=n):
+        yield True
+
+
+def best_of(fn, repeats: int) -> float:
+    """The smallest of ``repeats`` timings of ``fn()`` (the least disturbed run)."""
+    return min(fn() for _ in range(repeats))
+
+
+# ----------------------------------------------------------------------------- 1
+def exercise_loop(iterations: int) -> float:
+    """The course exercise's own code, as it writes it, in a loop; seconds per iteration."""
+
+    def sigmoid(x):
+        return 1 / (1 + np.exp(-x))
+
+    def sigmoid_prime(x):
+        return sigmoid(x) * (1 - sigmoid(x))
+
+    x = np.array([0.5, 0.1, -0.2])
+    target = 0.6
+    learnrate = 0.5
+    weights_input_hidden = np.array([[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]])
+    weights_hidden_output = np.array([0.1, -0.3])
+    start = time.perf_counter()
+    for _ in range(iterations):
+        hidden_layer_input = np.dot(x, weights_input_hidden)
+        hidden_layer_output = sigmoid(hidden_layer_input)
+        output_layer_in = np.dot(hidden_layer_output, weights_hidden_output)
+        output = sigmoid(output_layer_in)
+        error = target - output
+        output_error_term = error * sigmoid_prime(output_layer_in)
+        hidden_error_term = (
+            output_error_term * weights_hidden_output * sigmoid_prime(hidden_layer_input)
+        )
+        delta_w_h_o = learnrate * output_error_term * hidden_layer_output
+        delta_w_i_h = learnrate * hidden_error_term * x[:, None]
+        weights_hidden_output += delta_w_h_o
+        weights_input_hidden += delta_w_i_h
+    return (time.perf_counter() - start) / iterations
+
+
+def tiny_step(quick: bool) -> list[dict]:
+    from bpviewer.core.examples import load_example
+    from bpviewer.core.formulas import explain
+    from bpviewer.core.stepper import StepMachine
+    from bpviewer.core.trainer import Trainer
+
+    n = 20_000 if quick else 100_000
+    p = load_example("seed")
+
+    def engine(kernel="auto", iterations=n):
+        trainer = Trainer(p.network, p.training, p.dataset, kernel=kernel)
+        start = time.perf_counter()
+        trainer.run(iterations)
+        return (time.perf_counter() - start) / iterations
+
+    def traced(iterations=n // 50):
+        machine = StepMachine(
+            p.network.copy(),
+            "half_sse",
+            p.training.optimizer_settings(),
+            p.dataset.inputs,
+            p.dataset.targets,
+        )
+        start = time.perf_counter()
+        for _ in range(iterations):
+            for record in machine.run_iteration():
+                explain(record)
+        return (time.perf_counter() - start) / iterations
+
+    ours, hand, numpy_kernel, trace = [], [], [], []
+    for _ in range(3):  # interleaved, so a noisy moment hits both sides
+        ours.append(engine())
+        hand.append(exercise_loop(n))
+        numpy_kernel.append(engine("numpy", n // 4))
+        trace.append(traced())
+    ours_t, hand_t, np_t, trace_t = min(ours), min(hand), min(numpy_kernel), min(trace)
+    return [
+        result(
+            "1 tiny step",
+            "seed, online SGD: engine fast path vs the exercise's NumPy loop",
+            ours_t * 1e6,
+            hand_t * 1e6,
+            "µs/iteration",
+            ours_t / hand_t,
+            "≤ 0.7",
+            ours_t / hand_t <= 0.7,
+            f"{n:,} iterations, history on",
+        ),
+        result(
+            "1b traced step",
+            "records + formulas per iteration vs the same arithmetic untraced (NumPy kernel)",
+            trace_t * 1e6,
+            np_t * 1e6,
+            "µs/iteration",
+            trace_t / np_t,
+            "≤ 25",
+            trace_t / np_t <= 25,
+            f"vs the scalar fast path: {trace_t / ours_t:.0f}×",
+        ),
+    ]
+
+
+# ----------------------------------------------------------------------------- 2
+def _big_data(samples: int):
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0.0, 1.0, (samples, 784))
+    t = np.eye(10)[rng.integers(0, 10, samples)]
+    return x, t
+
+
+def numpy_loop(x, t, w1, b1, w2, b2, lr, batch) -> float:
+    """A hand-written NumPy loop for 784-128-10 sigmoid/softmax/cross-entropy; seconds."""
+    w1, b1, w2, b2 = w1.copy(), b1.copy(), w2.copy(), b2.copy()
+    start = time.perf_counter()
+    for lo in range(0, x.shape[0], batch):
+        xb, tb = x[lo : lo + batch], t[lo : lo + batch]
+        h = 1.0 / (1.0 + np.exp(-(xb @ w1 + b1)))
+        z = h @ w2 + b2
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        y = e / e.sum(axis=1, keepdims=True)
+        d2 = tb - y
+        d1 = (d2 @ w2.T) * h * (1.0 - h)
+        n = xb.shape[0]
+        w2 += lr * (h.T @ d2) / n
+        b2 += lr * d2.mean(axis=0)
+        w1 += lr * (xb.T @ d1) / n
+        b1 += lr * d1.mean(axis=0)
+    return time.perf_counter() - start
+
+
+def torch_loop(x, t, w1, b1, w2, b2, lr, batch, threads) -> float | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(threads)
+    tx, tt = torch.from_numpy(x), torch.from_numpy(t)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(784, 128), torch.nn.Sigmoid(), torch.nn.Linear(128, 10)
+    ).double()
+    with torch.no_grad():
+        model[0].weight.copy_(torch.from_numpy(w1.T))
+        model[0].bias.copy_(torch.from_numpy(b1))
+        model[2].weight.copy_(torch.from_numpy(w2.T))
+        model[2].bias.copy_(torch.from_numpy(b2))
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    start = time.perf_counter()
+    for lo in range(0, x.shape[0], batch):
+        opt.zero_grad()
+        loss = loss_fn(model(tx[lo : lo + batch]), tt[lo : lo + batch])
+        loss.backward()
+        opt.step()
+    return time.perf_counter() - start
+
+
+def large_network(quick: bool) -> list[dict]:
+    from bpviewer.core.datasets import Dataset
+    from bpviewer.core.network import Network
+    from bpviewer.core.project import TrainingSettings
+    from bpviewer.core.trainer import Trainer
+
+    samples = 2_560 if quick else 10_000
+    x, t = _big_data(samples)
+    net = Network.initialised([784, 128, 10], ["sigmoid", "softmax"], seed=0, bias=True)
+    settings = TrainingSettings(loss="cross_entropy", learning_rate=0.1, batch_size=64)
+    data = Dataset(x, t)
+    batches = -(-samples // 64)
+
+    def engine():
+        trainer = Trainer(net, settings, data, history=False)
+        start = time.perf_counter()
+        trainer.run(batches)
+        return time.perf_counter() - start
+
+    args = (x, t, net.weights[0], net.biases[0], net.weights[1], net.biases[1], 0.1, 64)
+    rows = []
+    with blas_threads(1) as limited:
+        ours, hand = [], []
+        for _ in range(3):
+            ours.append(engine())
+            hand.append(numpy_loop(*args))
+        ours_t, hand_t = min(ours), min(hand)
+        rows.append(
+            result(
+                "2 large network",
+                "784-128-10, batch 64, one epoch: engine vs hand-written NumPy (1 BLAS thread)",
+                samples / ours_t,
+                samples / hand_t,
+                "samples/s",
+                ours_t / hand_t,
+                "≤ 1.10 (time)",
+                ours_t / hand_t <= 1.10,
+                f"{samples:,} samples"
+                + ("" if limited else "; threadpoolctl missing: BLAS threads not limited"),
+            )
+        )
+        torch1 = [torch_loop(*args, threads=1) for _ in range(3)]
+    if torch1[0] is None:
+        rows.append(
+            result(
+                "2b vs PyTorch",
+                "torch not installed",
+                None,
+                None,
+                "samples/s",
+                None,
+                "≥ 1.3×",
+                True,
+                "skipped",
+            )
+        )
+        return rows
+    with blas_threads(2):
+        ours2 = min(engine() for _ in range(3))
+    torch2 = min(torch_loop(*args, threads=2) for _ in range(3))
+    speedup = min(torch1) / ours_t
+    rows.append(
+        result(
+            "2b vs PyTorch",
+            "same network in PyTorch CPU float64, 1 thread",
+            samples / ours_t,
+            samples / min(torch1),
+            "samples/s",
+            speedup,
+            "≥ 1.3× faster",
+            speedup >= 1.3,
+            f"2 threads: bpviewer {samples / ours2:,.0f}, PyTorch "
+            f"{samples / torch2:,.0f} samples/s",
+        )
+    )
+    return rows
+
+
+# ----------------------------------------------------------------------------- 3
+def window_training(quick: bool) -> list[dict]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from bpviewer.core.examples import load_example
+    from bpviewer.core.trainer import Trainer
+    from bpviewer.core.training_run import training_run
+    from bpviewer.gui import MainWindow
+
+    iterations = 60_000 if quick else 150_000
+    app = QApplication.instance() or QApplication([])
+    window = MainWindow()
+    window.resize(1400, 900)
+    window.show()
+    window.new_from_example("circle")
+    window.error_plot.ensure_plot()
+    app.processEvents()
+    lateness: list[float] = []
+    expected = [time.perf_counter() + 0.01]
+    probe = QTimer()
+    probe.setInterval(10)
+
+    def tick():
+        now = time.perf_counter()
+        lateness.append(max(0.0, now - expected[0]))
+        expected[0] = now + 0.01
+
+    probe.timeout.connect(tick)
+    finished = []
+
+    def on_finished(run):
+        finished.append((time.perf_counter(), run.result.iterations, run.result.reason))
+        app.exit(0)  # not quit(): that would close the window (and ask to save)
+
+    window.trainer.runFinished.connect(on_finished)
+
+    def one_run(with_probe: bool) -> float:
+        finished.clear()
+        window.session.load(load_example("circle"))  # every run from the same start
+        start = time.perf_counter()
+        window.train(iterations=iterations)
+        if with_probe:
+            expected[0] = time.perf_counter() + 0.01
+            probe.start()
+        app.exec()  # the real event loop, as a user has it
+        probe.stop()
+        end, done, reason = finished[0]
+        if reason != "done":
+            raise RuntimeError(f"the window's run ended early ({reason}, {done} iterations)")
+        return done / (end - start)
+
+    # throughput and latency in separate runs: the 100 Hz probe itself takes the GIL
+    in_window = max(one_run(False) for _ in range(2))
+    one_run(True)
+    window.session.undo_stack.setClean()
+    window.close()
+    p = load_example("circle")
+
+    # the same run headless: the same generator (history, gradient norms, chunks) consumed
+    # by a worker thread, with nothing drawing
+    def headless_run() -> float:
+        trainer = Trainer(p.network, p.training, p.dataset, record_gradient_norms=True)
+        start = time.perf_counter()
+        worker = threading.Thread(
+            target=lambda: [None for _ in training_run(trainer, iterations=iterations)]
+        )
+        worker.start()
+        worker.join()
+        return iterations / (time.perf_counter() - start)
+
+    headless = max(headless_run() for _ in range(2))
+    plain = Trainer(p.network, p.training, p.dataset, history=False)
+    start = time.perf_counter()
+    plain.run(iterations)
+    fast = iterations / (time.perf_counter() - start)
+    p99 = float(np.percentile(lateness, 99)) * 1000 if lateness else float("nan")
+    ratio = in_window / headless
+    return [
+        result(
+            "3 window training",
+            "circle: iterations/s in the window (live curves) vs the same run headless",
+            in_window,
+            headless,
+            "iterations/s",
+            ratio,
+            "≥ 0.9",
+            ratio >= 0.9,
+            f"{iterations:,} iterations; the plain fast path without history "
+            f"or gradient norms: {fast:,.0f}/s; no decision boundary yet",
+        ),
+        result(
+            "3b input latency",
+            "GUI-thread timer lateness during the run, p99",
+            p99,
+            50.0,
+            "ms",
+            p99 / 50.0,
+            "≤ 50 ms",
+            p99 <= 50.0,
+            f"{len(lateness)} probes",
+        ),
+    ]
+
+
+# ----------------------------------------------------------------------------- 4
+def curve_at_scale(quick: bool) -> list[dict]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from bpviewer.core.training_run import Chunk
+    from bpviewer.gui.error_plot import ErrorPlot
+    from bpviewer.gui.session import Session
+
+    app = QApplication.instance() or QApplication([])
+    n = 1_000_000
+    losses = np.abs(np.random.default_rng(0).normal(size=n)) + 0.01
+
+    def measure(fast: bool) -> float:
+        plot = ErrorPlot(Session())
+        plot.resize(900, 500)
+        plot.show()
+        plot.ensure_plot()
+
+        class Run:
+            number, label = 1, "bench"
+
+        run = Run()
+        plot.start_run(run)
+        curves = plot.runs[-1]
+        if not fast:
+            curves.loss_item.setDownsampling(auto=False)
+            curves.loss_item.setClipToView(False)
+        plot.add_chunk(run, Chunk(0, losses, None, [], [], n, None, 0.0))
+        plot.redraw()
+        app.processEvents()
+        times = []
+        for k in range(15 if quick else 40):
+            t0 = time.perf_counter()
+            plot.add_chunk(run, Chunk(n + k, losses[k : k + 1], None, [], [], n, None, 0.0))
+            plot.redraw()  # setData and a synchronous repaint of the plot's viewport
+            times.append(time.perf_counter() - t0)
+        plot.timer.stop()
+        plot.close()
+        plot.deleteLater()
+        app.processEvents()
+        return statistics.median(times) * 1000
+
+    ours = measure(True)
+    baseline = measure(False)
+    return [
+        result(
+            "4 curve at scale",
+            "append one point and redraw with 10⁶ plotted (median)",
+            ours,
+            baseline,
+            "ms",
+            ours / baseline,
+            "≤ 16 ms",
+            ours <= 16,
+            "baseline: the same curve without peak downsampling and clip-to-view",
+        )
+    ]
+
+
+# ----------------------------------------------------------------------------- 5
+STARTUP = r"""
+import os, sys, time
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["BPVIEWER_SETTINGS_DIR"] = sys.argv[1]
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from bpviewer.gui import MainWindow
+w = MainWindow()
+class Painted(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint:
+            print("painted", flush=True)
+            os._exit(0)
+        return False
+f = Painted()
+w.installEventFilter(f)
+w.show()
+app.exec()
+"""
+
+
+def startup(quick: bool) -> list[dict]:
+    import tempfile
+
+    settings = tempfile.mkdtemp()
+
+    def ours():
+        start = time.perf_counter()
+        out = subprocess.run(
+            [sys.executable, "-c", STARTUP, settings], capture_output=True, text=True, timeout=120
+        )
+        elapsed = time.perf_counter() - start
+        if "painted" not in out.stdout:
+            raise RuntimeError(f"start-up probe failed: {out.stderr[-500:]}")
+        return elapsed
+
+    def baseline():
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-c", "import PySide6.QtWidgets, pyqtgraph, numpy"],
+            check=True,
+            timeout=120,
+        )
+        return time.perf_counter() - start
+
+    repeats = 3 if quick else 5
+    a, b = [], []
+    for _ in range(repeats):
+        a.append(ours())
+        b.append(baseline())
+    o, bl = statistics.median(a), statistics.median(b)
+    return [
+        result(
+            "5 start-up",
+            "process start to first painted window vs importing "
+            "PySide6.QtWidgets, pyqtgraph, numpy",
+            o * 1000,
+            bl * 1000,
+            "ms",
+            o / bl,
+            "≤ 0.7",
+            o / bl <= 0.7,
+            f"median of {repeats}",
+        )
+    ]
+
+
+# ----------------------------------------------------------------------------- 6
+def big_tables(quick: bool) -> list[dict]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication, QTableWidget, QTableWidgetItem
+
+    from bpviewer.core.datasets import Dataset
+    from bpviewer.core.network import Network
+    from bpviewer.core.project import Project, TrainingSettings
+    from bpviewer.gui.session import Session
+    from bpviewer.gui.weight_tables import WeightTables
+
+    app = QApplication.instance() or QApplication([])
+    net = Network.initialised([784, 128, 10], ["sigmoid", "softmax"], seed=0, bias=True)
+    data = Dataset(np.zeros((1, 784)), np.eye(10)[:1])
+    session = Session(Project(net, TrainingSettings(loss="cross_entropy"), {}, data))
+
+    def ours():
+        start = time.perf_counter()
+        tables = WeightTables(session)
+        tables.resize(600, 400)
+        tables.show()
+        for k in range(tables.tabs.count()):
+            tables.tabs.setCurrentIndex(k)
+            app.processEvents()
+        elapsed = time.perf_counter() - start
+        tables.close()
+        tables.deleteLater()
+        app.processEvents()
+        return elapsed * 1000
+
+    def widget_baseline():
+        start = time.perf_counter()
+        table = QTableWidget(785, 128)
+        w = net.weights[0]
+        for i in range(784):
+            for j in range(128):
+                table.setItem(i, j, QTableWidgetItem(f"{w[i, j]:.6g}"))
+        table.show()
+        app.processEvents()
+        elapsed = time.perf_counter() - start
+        table.close()
+        table.deleteLater()
+        return elapsed * 1000
+
+    o = min(ours() for _ in range(3))
+    b = widget_baseline()
+    return [
+        result(
+            "6 big tables",
+            "784-128-10: all weight tabs created and shown vs a filled QTableWidget",
+            o,
+            b,
+            "ms",
+            o / b,
+            "≤ 100 ms",
+            o <= 100,
+        )
+    ]
+
+
+# ----------------------------------------------------------------------------- 7
+MEMORY = r"""
+import resource, sys, json
+from bpviewer.core.examples import load_example
+from bpviewer.core.trainer import Trainer
+p = load_example("seed")
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t = Trainer(p.network, p.training, p.dataset, history=sys.argv[1] == "on")
+t.run(int(sys.argv[2]))
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"growth_kb": after - before}))
+"""
+
+
+def memory(quick: bool) -> list[dict]:
+    n = 200_000 if quick else 1_000_000
+
+    def growth(history: str) -> float:
+        out = subprocess.run(
+            [sys.executable, "-c", MEMORY, history, str(n)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=True,
+        )
+        return json.loads(out.stdout)["growth_kb"] / 1024
+
+    on, off = growth("on"), growth("off")
+    return [
+        result(
+            "7 memory",
+            f"peak RSS growth, {n:,} seed iterations, history on vs off",
+            on,
+            off,
+            "MB",
+            on - off,
+            "≤ 100 MB more",
+            on - off <= 100,
+            "ratio column: the difference in MB",
+        )
+    ]
+
+
+CASES = {
+    "tiny": tiny_step,
+    "large": large_network,
+    "window": window_training,
+    "curve": curve_at_scale,
+    "startup": startup,
+    "tables": big_tables,
+    "memory": memory,
+}
