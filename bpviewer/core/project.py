@@ -267,7 +267,7 @@ def _network(raw: dict[str, Any]) -> Network:
         raise ProjectError(
             f"network.init: unknown init {init!r} (choose one of: {', '.join(INIT_SCHEMES)})"
         )
-    rng = np.random.default_rng(int(raw.get("seed", 0)))
+    rng = None  # drawn from only for omitted weights (numpy.random loads on first use)
     weights_raw = raw.get("weights")
     if weights_raw is not None and (
         not isinstance(weights_raw, list) or len(weights_raw) != n_layers
@@ -280,6 +280,7 @@ def _network(raw: dict[str, Any]) -> Network:
     for i in range(n_layers):
         shape = (sizes[i], sizes[i + 1])
         if weights_raw is None or weights_raw[i] is None:
+            rng = rng or np.random.default_rng(int(raw.get("seed", 0)))
             w = initial_weights(*shape, init, rng)
         else:
             w = _matrix(weights_raw[i], f"network.weights[{i}]")

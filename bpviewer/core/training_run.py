@@ -8,7 +8,6 @@ Python loop never holds the GIL long enough to starve the window (2 cores).
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Generator
 from dataclasses import dataclass, field
@@ -18,47 +17,13 @@ import numpy as np
 from bpviewer.core.network import Network
 from bpviewer.core.notation import bias_label, fmt, unit_label, weight_label
 from bpviewer.core.optimizers import OptimizerState
+from bpviewer.core.paint_gate import PaintGate
 from bpviewer.core.trainer import Trainer, data_loss
 
 #: The worker sleeps BREATHE_SECONDS every BREATHE_EVERY seconds of work (a few per cent).
 BREATHE_EVERY = 0.004
 BREATHE_SECONDS = 0.0001
-GATE_TIMEOUT = 0.25  # never wait longer than this for a painter
 SMOOTH_EPOCHS = 5  # the divergence watch compares moving averages of epoch means
-
-
-class PaintGate:
-    """A handshake that lets a GUI thread paint without the training worker in its way.
-
-    NumPy drops and retakes the GIL around its calls; each drop hands a busy worker the GIL
-    for a whole switch interval (5 ms), so a paint of a few milliseconds could take fifty.
-    The painter calls :meth:`close` (which waits until the worker has parked at its next
-    breather, at most a few milliseconds), paints, then :meth:`open`.
-    """
-
-    def __init__(self) -> None:
-        self._open = threading.Event()
-        self._open.set()
-        self._parked = threading.Event()
-
-    def is_set(self) -> bool:
-        """Whether the worker may run."""
-        return self._open.is_set()
-
-    def close(self, wait: float = 0.012) -> None:
-        """Ask the worker to park and wait (a little) until it has."""
-        self._parked.clear()
-        self._open.clear()
-        self._parked.wait(wait)
-
-    def open(self) -> None:
-        """Let the worker go on."""
-        self._open.set()
-
-    def park(self) -> None:
-        """(Worker) wait while the gate is closed."""
-        self._parked.set()
-        self._open.wait(GATE_TIMEOUT)
 
 
 @dataclass(frozen=True)

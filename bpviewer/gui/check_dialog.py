@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout
-from superqt.utils import create_worker
 
 from bpviewer.core.checker import CheckReport, ScriptRun, check_script, report_text
 from bpviewer.core.datasets import Dataset
@@ -55,6 +54,8 @@ class CheckRunner(QObject):
 
     def __init__(self, path: str, timeout: float = 10.0, parent=None) -> None:
         super().__init__(parent)
+        from superqt.utils import create_worker  # superqt costs ~130 ms: not at start-up
+
         self.worker = create_worker(
             check_script, path, timeout, _start_thread=False, _ignore_errors=True
         )  # errors are reported, not raised

@@ -3,6 +3,7 @@ menu, on the toolbar where it matters, and on a key."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer
@@ -17,24 +18,15 @@ from PySide6.QtWidgets import (
     QToolBar,
     QWidget,
 )
-from superqt.utils import WorkerBase
 
 from bpviewer import __version__
 from bpviewer.core.atomic import write_atomic
 from bpviewer.core.errors import BpviewerError
 from bpviewer.core.examples import EXAMPLES, example_names, load_example
 from bpviewer.core.export import values_csv, values_json
-from bpviewer.core.gradcheck import gradient_check
 from bpviewer.core.paths import resource_path
-from bpviewer.gui.check_dialog import (
-    CheckRunner,
-    ReportDialog,
-    marks_from_report,
-    project_from_report,
-)
 from bpviewer.gui.error_plot import ErrorPlot
 from bpviewer.gui.explain_panel import ExplainPanel
-from bpviewer.gui.gradcheck_dialog import GradCheckDialog
 from bpviewer.gui.network_view import NetworkView
 from bpviewer.gui.prompter import Prompter
 from bpviewer.gui.sample_editor import SampleEditor
@@ -516,8 +508,11 @@ class MainWindow(QMainWindow):
     def _iterate(self) -> None:
         self.session.iterate()
 
-    def gradient_check(self) -> GradCheckDialog | None:
+    def gradient_check(self):
         """Run a gradient check on the current batch and show the dialog (returned)."""
+        from bpviewer.core.gradcheck import gradient_check
+        from bpviewer.gui.gradcheck_dialog import GradCheckDialog
+
         s = self.session
         lo, hi = s.batch_rows()
         data = s.project.dataset
@@ -764,8 +759,10 @@ class MainWindow(QMainWindow):
         if path:
             self.check_code(path)
 
-    def check_code(self, path: str, timeout: float = 10.0) -> CheckRunner:
+    def check_code(self, path: str, timeout: float = 10.0):
         """Check a learner's script in a worker thread; returns the runner (for tests)."""
+        from bpviewer.gui.check_dialog import CheckRunner
+
         runner = CheckRunner(path, timeout, self)
         runner.finished.connect(self._on_check_finished)
         runner.failed.connect(self._on_check_failed)
@@ -781,6 +778,8 @@ class MainWindow(QMainWindow):
         self.prompter.error("Cannot check the script", text)
 
     def _on_check_finished(self, run, report) -> None:
+        from bpviewer.gui.check_dialog import ReportDialog, marks_from_report, project_from_report
+
         self.actionCheckCode.setEnabled(True)
         if self._confirm_discard():
             self.session.load(project_from_report(report, Path(run.path).stem))
@@ -842,7 +841,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.trainer.wait()  # stop and join a training run first
-        WorkerBase.await_workers(15_000)  # a running check ends within its time limit
+        if "superqt.utils" in sys.modules:  # a worker may have run: a check ends in its limit
+            sys.modules["superqt.utils"].WorkerBase.await_workers(15_000)
         self._save_layout()
         event.accept()
 

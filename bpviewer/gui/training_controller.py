@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from superqt.utils import create_worker
 
 from bpviewer.core.notation import fmt
+from bpviewer.core.paint_gate import PaintGate
 from bpviewer.core.project import TrainingSettings
-from bpviewer.core.trainer import Trainer
-from bpviewer.core.training_run import Chunk, PaintGate, RunResult, Watch, training_run
 from bpviewer.gui.session import Session, SessionState
+
+if TYPE_CHECKING:  # the engine's training modules load with the first run
+    from bpviewer.core.trainer import Trainer
+    from bpviewer.core.training_run import Chunk, RunResult, Watch
 
 #: Earlier runs kept (curves and their histories for rewinding).
 MAX_RUNS = 6
@@ -106,7 +109,7 @@ class TrainingController(QObject):
         iterations: int | None = None,
         epochs: int | None = None,
         target_loss: float | None = None,
-        watch: Watch = Watch(),  # noqa: B008
+        watch: Watch | None = None,
         settings: TrainingSettings | None = None,
         track: list[tuple[int, str]] | None = None,
     ) -> Run | None:
@@ -116,6 +119,10 @@ class TrainingController(QObject):
         s = self._session
         settings = settings or s.project.training
         machine = s.machine
+        from bpviewer.core.trainer import Trainer
+        from bpviewer.core.training_run import Watch
+
+        watch = watch or Watch()
         trainer = Trainer(
             machine.network,
             settings,
@@ -140,6 +147,10 @@ class TrainingController(QObject):
         self._paused = False
         s.set_busy(True)
         self.tracked_labels = [label for _, label in track or []]
+        from superqt.utils import create_worker  # superqt costs ~130 ms: not at start-up
+
+        from bpviewer.core.training_run import training_run
+
         self.worker = create_worker(
             training_run,
             trainer,
@@ -231,6 +242,8 @@ class TrainingController(QObject):
             return
         if run.result is None:  # stopped: the worker ended at a chunk boundary
             trainer = run.trainer
+            from bpviewer.core.training_run import RunResult
+
             run.result = RunResult(
                 trainer,
                 trainer.network,

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 )
 
 from bpviewer.core.notation import fmt, full
-from bpviewer.core.training_run import Watch
 from bpviewer.gui import palette
 from bpviewer.gui.curve_buffer import CurveBuffer
 from bpviewer.gui.session import Session
@@ -141,6 +140,8 @@ class TrainingPanel(QWidget):
             except ValueError:
                 self._session.messageIssued.emit(f"{self.vanish.text()!r} is not a number")
                 return None
+        from bpviewer.core.training_run import Watch
+
         args["watch"] = Watch(
             nan=self.watch_nan.isChecked(),
             growth=self.growth.value() if self.watch_growth.isChecked() else None,
