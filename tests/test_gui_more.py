@@ -156,3 +156,45 @@ def test_examples_load_in_the_window(window):
         window.new_from_example(name)
         assert window.session.project.name == name
         assert len(window.weight_tables.models) == load_example(name).network.n_layers
+
+
+def test_new_network_dialog_offers_only_allowed_losses(window, qtbot):
+    from bpviewer.gui.new_network_dialog import NewNetworkDialog
+
+    dialog = NewNetworkDialog(window.session.project, window)
+    qtbot.addWidget(dialog)
+    dialog.sizes.setText("3, 4, 4, 2")
+    dialog.activations.setText("tanh, relu, softmax")
+    assert [dialog.loss.itemText(i) for i in range(dialog.loss.count())] == ["cross_entropy"]
+    dialog.activations.setText("tanh, relu, sigmoid")
+    offered = [dialog.loss.itemText(i) for i in range(dialog.loss.count())]
+    assert offered == ["half_sse", "mse", "binary_cross_entropy"]
+    dialog.bias.setChecked(True)
+    project = dialog.build()
+    assert project.network.layer_sizes == (3, 4, 4, 2)
+    assert all(b is not None for b in project.network.biases)
+    assert project.dataset.inputs.shape == (1, 3)
+    window.session.load(project)
+    assert len(window.weight_tables.models) == 3
+    dialog.sizes.setText("3, x")
+    import pytest
+
+    with pytest.raises(ValueError, match="whole numbers"):
+        dialog.build()
+
+
+def test_curves_export_as_csv(window, qtbot, tmp_path):
+    window.new_from_example("xor")
+    for _ in range(2):
+        window.actionIterate.trigger()
+    with qtbot.waitSignal(window.trainer.runFinished, timeout=30_000):
+        window.train(iterations=50)
+    text = window.error_plot.curves_csv()
+    lines = text.strip().splitlines()
+    assert lines[0] == "series,run,iteration,loss"
+    assert sum(1 for line in lines if line.startswith("loss,1,")) == 50
+    assert sum(1 for line in lines if line.startswith("stepped,")) == 2
+    target = tmp_path / "curves.csv"
+    window.prompter.files = [str(target)]
+    window.actionExportCurves.trigger()
+    assert target.read_text() == text

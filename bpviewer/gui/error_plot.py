@@ -274,6 +274,22 @@ class ErrorPlot(QWidget):
         """The loss points of a run (default: the latest)."""
         return self.runs[index].loss.data() if self.runs else (np.empty(0), np.empty(0))
 
+    def curves_csv(self) -> str:
+        """Every curve as CSV: series, run, iteration, loss (full precision)."""
+        rows = ["series,run,iteration,loss"]
+        stepped = self._session.losses
+        rows += [f"stepped,,{i},{stepped[i]!r}" for i in sorted(stepped)]
+        for curves in self.runs:
+            n = curves.run.number
+            for series, buffer in (
+                ("loss", curves.loss),
+                ("epoch_mean", curves.epoch),
+                ("validation", curves.validation),
+            ):
+                xs, ys = buffer.data()
+                rows += [f"{series},{n},{int(x)},{float(y)!r}" for x, y in zip(xs, ys, strict=True)]
+        return "\n".join(rows) + "\n"
+
     # ------------------------------------------------------------------ interaction
     def _on_log_toggled(self, on: bool) -> None:
         if self.plot is not None:

@@ -290,6 +290,13 @@ class MainWindow(QMainWindow):
             None,
             "Every value of the current iteration",
         )
+        self.actionExportCurves = a(
+            "actionExportCurves",
+            "Loss curves as CSV…",
+            self._export_curves,
+            None,
+            "Every loss curve (stepped iterations and training runs) as CSV",
+        )
         self.actionExportPlot = a(
             "actionExportPlot",
             "Loss plot as PNG/SVG…",
@@ -303,6 +310,13 @@ class MainWindow(QMainWindow):
             self.explain_panel.copy_all,
             "Ctrl+Shift+C",
             "Copy the formulas in the Explain panel",
+        )
+        self.actionNewNetwork = a(
+            "actionNewNetwork",
+            "New &network…",
+            self._new_network,
+            "Ctrl+Shift+N",
+            "A new network: layer sizes, activations, loss and biases",
         )
         self.actionCheckCode = a(
             "actionCheckCode",
@@ -365,6 +379,7 @@ class MainWindow(QMainWindow):
             act = new.addAction(f"{name}: {EXAMPLES[name]['description']}")
             act.setObjectName(f"actionExample_{name}")
             act.triggered.connect(lambda _=False, n=name: self.new_from_example(n))
+        file.addAction(self.actionNewNetwork)
         file.addAction(self.actionOpen)
         self.recent_menu = file.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
@@ -377,6 +392,7 @@ class MainWindow(QMainWindow):
             self.actionExportMarkdown,
             self.actionExportCsv,
             self.actionExportJson,
+            self.actionExportCurves,
             self.actionExportPlot,
         ):
             export.addAction(act)
@@ -567,6 +583,13 @@ class MainWindow(QMainWindow):
         if self._confirm_discard():
             self.session.load(load_example(name))
 
+    def _new_network(self) -> None:
+        from bpviewer.gui.new_network_dialog import NewNetworkDialog
+
+        dialog = NewNetworkDialog(self.session.project, self)
+        if dialog.exec() and dialog.project is not None and self._confirm_discard():
+            self.session.load(dialog.project)
+
     def _new_default(self) -> None:
         self.new_from_example("seed")
 
@@ -652,6 +675,11 @@ class MainWindow(QMainWindow):
     def _export_json(self) -> None:
         self._export_text(
             "Export values as JSON", "JSON (*.json)", ".json", values_json(self.session.machine)
+        )
+
+    def _export_curves(self) -> None:
+        self._export_text(
+            "Export loss curves as CSV", "CSV (*.csv)", "-loss.csv", self.error_plot.curves_csv()
         )
 
     def _export_plot(self) -> None:
