@@ -29,8 +29,8 @@ def seed_after_backward(app: QApplication, out: Path) -> None:
     from bpviewer.gui import MainWindow
 
     window = MainWindow()
-    window.resize(1500, 950)
     window.show()
+    window.resize(1500, 950)  # after show: the first show restores the saved layout
     window.error_plot.ensure_plot()
     window.actionForward.trigger()
     window.actionBackward.trigger()
@@ -56,9 +56,9 @@ def big_network(app: QApplication, out: Path) -> None:
                       {"inputs": data.inputs.tolist(), "targets": data.targets.tolist()}, data,
                       name="784-128-10")
     window = MainWindow()
-    window.resize(1500, 950)
     window.session.load(project)
     window.show()
+    window.resize(1500, 950)
     window.error_plot.ensure_plot()
     window.actionForward.trigger()
     window.actionBackward.trigger()
@@ -73,8 +73,8 @@ def spiral_training(app: QApplication, during: Path, after: Path) -> None:
     from bpviewer.gui import MainWindow
 
     window = MainWindow()
-    window.resize(1500, 950)
     window.show()
+    window.resize(1500, 950)  # after show: the first show restores the saved layout
     window.new_from_example("spiral")
     window.error_plot.ensure_plot()
     window.weight_tables.tabs.setCurrentIndex(1)
@@ -91,9 +91,46 @@ def spiral_training(app: QApplication, during: Path, after: Path) -> None:
     while not done:
         app.processEvents()
     _settle(app, window)
-    window.inside_dock.raise_()
+    window.boundary_dock.raise_()
+    _settle(app, window)
+    window.decision_boundary.refresh()
     _settle(app, window)
     window.grab().save(str(after))
+    window.session.undo_stack.setClean()
+    window.close()
+
+
+def imported_csv(app: QApplication, out: Path) -> None:
+    import numpy as np
+
+    from bpviewer.gui import MainWindow
+
+    rng = np.random.default_rng(1)
+    folder = Path(tempfile.mkdtemp())
+    rows = ["width,height,kind"]
+    for kind, (cx, cy) in (("apple", (1.0, 1.0)), ("pear", (2.5, 1.5)), ("plum", (1.8, 3.0))):
+        for x, y in rng.normal((cx, cy), 0.35, size=(60, 2)):
+            rows.append(f"{x:.3f},{y:.3f},{kind}")
+    (folder / "fruit.csv").write_text("\n".join(rows) + "\n")
+    window = MainWindow()
+    window.show()
+    window.resize(1500, 950)  # after show: the first show restores the saved layout
+    window.new_from_example("spiral")
+    window.data_panel.load_csv(folder / "fruit.csv")
+    window.data_panel.standardize.setChecked(True)
+    window.data_panel.split.setValue(0.2)
+    window.data_panel.import_csv()
+    window.error_plot.ensure_plot()
+    done = []
+    window.trainer.runFinished.connect(done.append)
+    window.boundary_dock.raise_()
+    window.train(iterations=3000)
+    while not done:
+        app.processEvents()
+    window.data_dock.raise_()
+    window.decision_boundary.refresh()
+    _settle(app, window)
+    window.grab().save(str(out))
     window.session.undo_stack.setClean()
     window.close()
 
@@ -110,6 +147,8 @@ def main() -> int:
         print(f"wrote {DOCS / 'big-network.png'}")
         spiral_training(app, DOCS / "spiral-training.png", DOCS / "spiral-trained.png")
         print(f"wrote {DOCS / 'spiral-training.png'} and spiral-trained.png")
+        imported_csv(app, DOCS / "imported-csv.png")
+        print(f"wrote {DOCS / 'imported-csv.png'}")
     return 0
 
 

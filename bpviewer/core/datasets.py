@@ -140,6 +140,21 @@ def build_dataset(spec: dict[str, Any], base_dir: Path) -> Dataset:
         data = Dataset(x, t)
     else:
         raise DataError('data needs "inputs" and "targets", a "csv" file, or a "preset"')
+    features = spec.get("features") or []
+    if features:
+        from bpviewer.core.features import LABELS, with_features
+
+        try:
+            x = with_features(data.inputs, list(features))
+        except ValueError as exc:
+            raise DataError(f"data.features: {exc}") from None
+        data = Dataset(
+            x,
+            data.targets,
+            [*data.input_names, *(LABELS[f] for f in features)],
+            data.target_names,
+            data.class_labels,
+        )
     return split_and_standardize(
         data,
         validation_split=float(spec.get("validation_split", 0.0)),

@@ -41,6 +41,7 @@ _DATA_KEYS = {
     "standardize",
     "validation_split",
     "split_seed",
+    "features",
 }
 
 

@@ -100,7 +100,7 @@ class Trainer:
     def network(self) -> Network:
         """The current network (a fresh copy, safe to keep)."""
         flat = np.asarray(self.kernel.flat_parameters(), dtype=np.float64)
-        return _network_from_flat(self._network, flat)
+        return network_from_flat(self._network, flat)
 
     @property
     def optimizer_state(self) -> OptimizerState:
@@ -189,7 +189,7 @@ class Trainer:
             return self.network, self.optimizer_state
         snap = self.history.nearest_snapshot(iteration)
         replay = Trainer(
-            _network_from_flat(self._network, snap.params),
+            network_from_flat(self._network, snap.params),
             self.training,
             self.dataset,
             history=False,
@@ -201,7 +201,7 @@ class Trainer:
         return replay.network, replay.optimizer_state
 
 
-def _network_from_flat(template: Network, flat: np.ndarray) -> Network:
+def network_from_flat(template: Network, flat: np.ndarray) -> Network:
     """A new network shaped like ``template`` with parameters from ``flat`` (layout order)."""
     net = template.copy()
     at = 0

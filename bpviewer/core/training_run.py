@@ -65,6 +65,7 @@ class Chunk:
     total: int | None
     elapsed: float
     tracked: np.ndarray | None = None  # values of the tracked parameters at the chunk's end
+    params: np.ndarray | None = None  # every parameter at the chunk's end (flat, layout order)
 
 
 @dataclass
@@ -92,6 +93,7 @@ def training_run(
     pause: float = BREATHE_SECONDS,
     track: list[int] | None = None,
     gate: PaintGate | None = None,
+    snapshot_params: bool = False,
 ) -> Generator[Chunk, None, RunResult]:
     """Train ``trainer`` for ``iterations`` or ``epochs`` (or until the epoch-mean loss is
     below ``target_loss``; with none of them, until stopped or tripped).  ``track`` lists
@@ -172,6 +174,11 @@ def training_run(
         chunk_losses = np.array(losses)
         if watch.nan and trip is None:
             trip = _nan_watch(trainer, chunk_start, chunk_losses)
+        params = (
+            np.array(trainer.kernel.flat_parameters(), dtype=np.float64)
+            if snapshot_params
+            else None
+        )
         tracked = None
         if track:
             flat = trainer.kernel.flat_parameters()
@@ -186,6 +193,7 @@ def training_run(
             total,
             clock() - started,
             tracked,
+            params,
         )
         if trip is not None:
             reason = "watch"

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressDialog,
+    QScrollArea,
     QToolBar,
     QWidget,
 )
@@ -25,8 +26,12 @@ from bpviewer.core.errors import BpviewerError
 from bpviewer.core.examples import EXAMPLES, example_names, load_example
 from bpviewer.core.export import values_csv, values_json
 from bpviewer.core.paths import resource_path
+from bpviewer.gui.data_panel import DataPanel
+from bpviewer.gui.decision_boundary import DecisionBoundary
 from bpviewer.gui.error_plot import ErrorPlot
 from bpviewer.gui.explain_panel import ExplainPanel
+from bpviewer.gui.hyperparameters_panel import HyperparametersPanel
+from bpviewer.gui.network_editor import NetworkEditor
 from bpviewer.gui.network_view import NetworkView
 from bpviewer.gui.prompter import Prompter
 from bpviewer.gui.sample_editor import SampleEditor
@@ -63,6 +68,11 @@ class MainWindow(QMainWindow):
         self.training_panel = TrainingPanel(self.session)
         self.inside_plot = InsidePlot()
         self.trainer = TrainingController(self.session, self)
+        self.data_panel = DataPanel(self.session, self.prompter)
+        self.hyperparameters_panel = HyperparametersPanel(self.session)
+        self.network_editor = NetworkEditor(self.session)
+        self.decision_boundary = DecisionBoundary(self.session)
+        self._latest_params = None
         self._build_docks()
         self._build_actions()
         self._build_menus()
@@ -84,12 +94,19 @@ class MainWindow(QMainWindow):
         self.error_plot.pointClicked.connect(self._on_point_clicked)
         self.error_plot.timer.timeout.connect(self._redraw_inside)
         self.error_plot.gate = self.trainer.gate
-        self._restore_layout()
+        self._docks_arranged = False
         self._on_machine_changed()
         self._update_title()
         # pyqtgraph (about a second to import) is loaded after the first paint, not before
         self._painted = False
         self.installEventFilter(self)
+
+    def showEvent(self, event) -> None:
+        if not self._docks_arranged:
+            self._docks_arranged = True
+            self._tabify_groups()
+            self._restore_layout()
+        super().showEvent(event)
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self and not self._painted and event.type() == QEvent.Type.Paint:
@@ -99,11 +116,21 @@ class MainWindow(QMainWindow):
         return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------------ building
-    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
+    def _dock(
+        self, title: str, name: str, widget: QWidget, area=None, scroll: bool = False
+    ) -> QDockWidget:
+        """A dock; added to ``area`` now, or left for tabifying into another dock."""
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
+        if scroll:  # tall panels scroll rather than force the window taller
+            area_widget = QScrollArea()
+            area_widget.setWidgetResizable(True)
+            area_widget.setFrameShape(QScrollArea.Shape.NoFrame)
+            area_widget.setWidget(widget)
+            widget = area_widget
         dock.setWidget(widget)
-        self.addDockWidget(area, dock)
+        if area is not None:
+            self.addDockWidget(area, dock)
         return dock
 
     def _build_docks(self) -> None:
@@ -111,23 +138,60 @@ class MainWindow(QMainWindow):
             Qt.DockWidgetArea.RightDockWidgetArea,
             Qt.DockWidgetArea.BottomDockWidgetArea,
         )
+        # the step-through layout a first-time user sees; the rest tab beside it
         self.weights_dock = self._dock("Weights", "weightsDock", self.weight_tables, right)
-        self.sample_dock = self._dock("Sample", "sampleDock", self.sample_editor, right)
         self.explain_dock = self._dock("Explain", "explainDock", self.explain_panel, bottom)
-        self.values_dock = self._dock("Values", "valuesDock", self.values_panel, bottom)
-        self.plot_dock = self._dock("Loss", "lossDock", self.error_plot, bottom)
-        self.inside_dock = self._dock("Inside the network", "insideDock", self.inside_plot, bottom)
-        self.training_dock = self._dock("Training", "trainingDock", self.training_panel, right)
+        self.sample_dock = self._dock("Sample", "sampleDock", self.sample_editor)
         self.splitDockWidget(self.weights_dock, self.sample_dock, Qt.Orientation.Vertical)
+        self.plot_dock = self._dock("Loss", "lossDock", self.error_plot)
         self.splitDockWidget(self.explain_dock, self.plot_dock, Qt.Orientation.Horizontal)
-        self.tabifyDockWidget(self.explain_dock, self.values_dock)
-        self.tabifyDockWidget(self.plot_dock, self.inside_dock)
-        self.tabifyDockWidget(self.sample_dock, self.training_dock)
+        self.values_dock = self._dock("Values", "valuesDock", self.values_panel)
+        self.inside_dock = self._dock("Inside the network", "insideDock", self.inside_plot)
+        self.boundary_dock = self._dock("Decision boundary", "decisionDock", self.decision_boundary)
+        self.training_dock = self._dock(
+            "Training", "trainingDock", self.training_panel, scroll=True
+        )
+        self.data_dock = self._dock("Data", "dataDock", self.data_panel, scroll=True)
+        self.hyper_dock = self._dock(
+            "Hyperparameters", "hyperparametersDock", self.hyperparameters_panel, scroll=True
+        )
+        self.network_dock = self._dock("Network", "networkDock", self.network_editor, scroll=True)
+        for dock in (
+            self.values_dock,
+            self.inside_dock,
+            self.boundary_dock,
+            self.training_dock,
+            self.data_dock,
+            self.hyper_dock,
+            self.network_dock,
+        ):
+            self.addDockWidget(
+                right
+                if dock in (self.training_dock, self.data_dock, self.hyper_dock, self.network_dock)
+                else bottom,
+                dock,
+            )
+            dock.hide()  # tabbed in at the first show (see _tabify_groups)
+        self.resizeDocks([self.weights_dock], [520], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.explain_dock], [300], Qt.Orientation.Vertical)
+
+    def _tabify_groups(self) -> None:
+        """Tab the secondary docks beside the step-through ones.  Done at the first show:
+        tabifying before it leaves each group's intermediate tab bars on screen (Qt 6.11)."""
+        for head, others in (
+            (self.explain_dock, [self.values_dock]),
+            (self.plot_dock, [self.inside_dock, self.boundary_dock]),
+            (
+                self.sample_dock,
+                [self.training_dock, self.data_dock, self.hyper_dock, self.network_dock],
+            ),
+        ):
+            for dock in others:
+                dock.show()
+                self.tabifyDockWidget(head, dock)
         self.explain_dock.raise_()
         self.plot_dock.raise_()
         self.sample_dock.raise_()
-        self.resizeDocks([self.weights_dock], [520], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.explain_dock], [300], Qt.Orientation.Vertical)
 
     def _action(
         self, name: str, text: str, slot, shortcut=None, tip: str = "", icon: str | None = None
@@ -705,7 +769,8 @@ class MainWindow(QMainWindow):
         if args is None:
             return None
         args.update(overrides)
-        return self.trainer.start(track=self._tracked_indices(), **args)
+        boundary = self.decision_boundary.applicable() and self.boundary_dock.isVisible()
+        return self.trainer.start(track=self._tracked_indices(), snapshot_params=boundary, **args)
 
     def _tracked_indices(self) -> list[tuple[int, str]]:
         """Flat parameter indices (and labels) of the selected weights, at most six."""
@@ -729,6 +794,16 @@ class MainWindow(QMainWindow):
         return out
 
     def _redraw_inside(self) -> None:
+        if self._latest_params is not None and self.decision_boundary.isVisible():
+            from bpviewer.core.trainer import network_from_flat
+
+            params, self._latest_params = self._latest_params, None
+            self.trainer.gate.close()
+            try:
+                self.decision_boundary.refresh(network_from_flat(self.session.network, params))
+                self.decision_boundary.plot.viewport().repaint()
+            finally:
+                self.trainer.gate.open()
         if self.inside_plot.isVisible():
             self.trainer.gate.close()
             try:
@@ -753,6 +828,8 @@ class MainWindow(QMainWindow):
     def _on_chunk(self, run, chunk) -> None:
         self.error_plot.add_chunk(run, chunk)
         self.inside_plot.add_chunk(chunk)
+        if chunk.params is not None:
+            self._latest_params = chunk.params
 
     def _on_run_finished(self, run) -> None:
         self.error_plot.finish_run(run)

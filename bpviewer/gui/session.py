@@ -80,6 +80,24 @@ class SettingsCommand(QUndoCommand):
         self._session._set_training(self._before)
 
 
+class ProjectCommand(QUndoCommand):
+    """A change of the network's shape or of the data: whole project and machine swapped."""
+
+    def __init__(self, session: Session, before: tuple, after: tuple, text: str) -> None:
+        super().__init__(text)
+        self._session, self._before, self._after = session, before, after
+        self._first = True
+
+    def redo(self) -> None:
+        if self._first:
+            self._first = False
+            return
+        self._session._install(self._after)
+
+    def undo(self) -> None:
+        self._session._install(self._before)
+
+
 class Session(QObject):
     """Project, step machine, current sample, per-iteration losses and the undo stack."""
 
@@ -315,13 +333,137 @@ class Session(QObject):
         self.parametersChanged.emit()
         self.machineChanged.emit()
 
+    # ------------------------------------------------------------------ shape and data
+    def _whole(self) -> tuple:
+        return (
+            self.project,
+            self.machine,
+            self.sample_index,
+            dict(self.losses),
+            self.last_update,
+            self.initial_network,
+        )
+
+    def _install(self, whole: tuple) -> None:
+        (
+            self.project,
+            self.machine,
+            self.sample_index,
+            losses,
+            self.last_update,
+            self.initial_network,
+        ) = whole
+        self.losses = dict(losses)
+        self.last_records = []
+        self.projectChanged.emit()
+        self.parametersChanged.emit()
+        self.machineChanged.emit()
+        self.lossesChanged.emit()
+        self.settingsChanged.emit()
+
+    def replace_project(self, project: Project, text: str) -> None:
+        """Install a project of another shape (network or data) as one undo step; the
+        parameters that still fit were kept by the caller."""
+        before = self._whole()
+        t = project.training
+        dataset = project.dataset
+        index = min(self.sample_index, dataset.n_samples - 1)
+        stop = min(index + t.batch_length(dataset.n_samples), dataset.n_samples)
+        machine = StepMachine(
+            project.network.copy(),
+            t.loss,
+            t.optimizer_settings(),
+            dataset.inputs[index:stop],
+            dataset.targets[index:stop],
+            update_biases=t.update_biases,
+        )
+        initial = project.network.copy()
+        self._install((project, machine, index, {}, None, initial))
+        self.undo_stack.push(ProjectCommand(self, before, self._whole(), text))
+
+    def set_network_shape(
+        self, sizes, activations, biases, *, init: str = "glorot", seed: int = 0
+    ) -> bool:
+        """Add or remove layers, resize them, change activations or biases (undoably);
+        weights are kept where the shapes still fit."""
+        from bpviewer.core.losses import get_loss, losses_for
+        from bpviewer.core.network_edit import reshape_network
+
+        data = self.project.dataset
+        if sizes[0] != data.inputs.shape[1] or sizes[-1] != data.targets.shape[1]:
+            self.messageIssued.emit(
+                f"the data have {data.inputs.shape[1]} inputs and {data.targets.shape[1]} "
+                "targets: the input and output layers must keep those sizes"
+            )
+            return False
+        try:
+            network = reshape_network(
+                self.machine.network, sizes, activations, biases, init=init, seed=seed
+            )
+        except ValueError as exc:
+            self.messageIssued.emit(str(exc))
+            return False
+        training = self.project.training
+        if not get_loss(training.loss).allows(activations[-1]):
+            training = replace(training, loss=losses_for(activations[-1])[0])
+            self.messageIssued.emit(
+                f"loss changed to {training.loss} to fit a {activations[-1]} output"
+            )
+        self.replace_project(
+            replace(self.project, network=network, training=training), "Change the network"
+        )
+        return True
+
+    def set_data(self, spec: dict, base_dir: Path | None = None, text: str = "New data") -> bool:
+        """Use a new data set (a preset, a CSV file, derived features); the network's input
+        and output layers follow its widths.  A set that cannot be read is refused with a
+        message and the current data stay."""
+        from bpviewer.core.datasets import build_dataset
+        from bpviewer.core.errors import BpviewerError
+        from bpviewer.core.losses import get_loss, losses_for
+        from bpviewer.core.network_edit import reshape_network
+
+        base = base_dir or (self.project.path.parent if self.project.path else Path.cwd())
+        try:
+            dataset = build_dataset(spec, base)
+        except BpviewerError as exc:
+            self.messageIssued.emit(f"{exc}; the current data stay")
+            return False
+        net = self.machine.network
+        sizes = list(net.layer_sizes)
+        sizes[0], sizes[-1] = dataset.inputs.shape[1], dataset.targets.shape[1]
+        acts = list(net.activations)
+        if dataset.class_labels and sizes[-1] > 1 and acts[-1] != "softmax":
+            acts[-1] = "softmax"
+        network = reshape_network(net, sizes, acts, [b is not None for b in net.biases])
+        training = self.project.training
+        if not get_loss(training.loss).allows(acts[-1]):
+            training = replace(training, loss=losses_for(acts[-1])[0])
+        self.replace_project(
+            replace(
+                self.project,
+                network=network,
+                training=training,
+                data_spec=dict(spec),
+                dataset=dataset,
+            ),
+            text,
+        )
+        return True
+
     # ------------------------------------------------------------------ settings
     def set_training(self, **changes) -> None:
         """Change training settings (learning rate, …) undoably; the weights never reset."""
         before = self.project.training
+        from bpviewer.core.losses import get_loss
+
         try:
             after = replace(before, **changes)
             after.optimizer_settings()
+            get_loss(after.loss).check_pairing(self.machine.network.activations[-1])
+            bs = after.batch_size
+            if bs != "full" and (not isinstance(bs, int) or bs < 1):
+                raise ValueError(f'batch size must be a positive integer or "full", got {bs!r}')
         except (TypeError, ValueError) as exc:
             self.messageIssued.emit(str(exc))
             return
@@ -331,15 +473,18 @@ class Session(QObject):
         self.undo_stack.push(SettingsCommand(self, before, after, f"Set {text}"))
 
     def _set_training(self, settings) -> None:
+        from bpviewer.core.losses import get_loss
+
         self.project = replace(self.project, training=settings)
         m = self.machine
+        m.loss = get_loss(settings.loss)
         same_optimizer = settings.optimizer == m.settings.name
         m.settings = settings.optimizer_settings()
         m.update_biases = settings.update_biases
         m.optimizer = make_optimizer(m.network, m.settings, settings.update_biases)
         if not same_optimizer:
             m.optimizer_state = m.optimizer.initial_state(m.network.parameters())
-        m.invalidate()
+        self._load_batch()  # the batch size may have changed
         self.settingsChanged.emit()
         self.machineChanged.emit()
 

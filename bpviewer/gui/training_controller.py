@@ -112,6 +112,7 @@ class TrainingController(QObject):
         watch: Watch | None = None,
         settings: TrainingSettings | None = None,
         track: list[tuple[int, str]] | None = None,
+        snapshot_params: bool = False,
     ) -> Run | None:
         """Start a run from the session's current network and optimiser state."""
         if self.running:
@@ -159,6 +160,7 @@ class TrainingController(QObject):
             target_loss=target_loss,
             watch=watch,
             gate=self.gate,
+            snapshot_params=snapshot_params,
             chunk_seconds=CHUNK_SECONDS,
             track=[i for i, _ in track or []],
             _start_thread=False,

@@ -1,0 +1,100 @@
+"""The decision boundary (2-input networks): the output over the input plane as a heatmap,
+the winning class for softmax, with the data points on top (pyqtgraph ImageItem + scatter)."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from bpviewer.core.decision import decision_grid, plane
+from bpviewer.gui.session import Session
+
+GRID = 80
+CLASS_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
+
+
+class DecisionBoundary(QWidget):
+    """Heatmap + points; refreshed on parameter changes and, during a run, from chunks."""
+
+    def __init__(self, session: Session, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("decisionBoundary")
+        self._session = session
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.note = QLabel("")
+        self._layout.addWidget(self.note)
+        self.plot = None
+        self.image = None
+        self.scatter = None
+        self.values: np.ndarray | None = None
+        session.parametersChanged.connect(self.refresh)
+        session.projectChanged.connect(self.refresh)
+
+    def applicable(self) -> bool:
+        """Whether the network has two raw inputs (derived features count as extra)."""
+        spec = self._session.project.data_spec
+        raw = self._session.network.layer_sizes[0] - len(spec.get("features") or [])
+        return raw == 2
+
+    def ensure_plot(self):
+        """Create the plot (pyqtgraph on first use)."""
+        if self.plot is None:
+            import pyqtgraph as pg
+
+            self._pg = pg
+            self.plot = pg.PlotWidget()
+            self.plot.setObjectName("decisionPlot")
+            self.plot.setAspectLocked(False)
+            self.image = pg.ImageItem()
+            self.scatter = pg.ScatterPlotItem(size=6, pen=pg.mkPen("k", width=0.5))
+            self.plot.addItem(self.image)
+            self.plot.addItem(self.scatter)
+            self._layout.addWidget(self.plot, 1)
+        return self.plot
+
+    def refresh(self, network=None) -> None:
+        """Recompute the heatmap (for ``network``, default the session's)."""
+        if not self.applicable():
+            self.note.setText("The decision boundary is drawn for networks with two inputs.")
+            if self.plot is not None:
+                self.plot.hide()
+            return
+        self.note.setText("")
+        if not self.isVisible() and network is None:
+            self._stale = True
+            return
+        self.ensure_plot().show()
+        s = self._session
+        net = network or s.network
+        data = s.project.dataset
+        features = s.project.data_spec.get("features") or []
+        xs, ys = plane(data.inputs[:, :2], GRID)
+        self.values = decision_grid(net, xs, ys, features)
+        softmax = net.activations[-1] == "softmax"
+        pg = self._pg
+        if softmax:
+            k = net.layer_sizes[-1]
+            colours = [pg.mkColor(CLASS_COLOURS[i % len(CLASS_COLOURS)]) for i in range(k)]
+            lut = np.array([[c.red(), c.green(), c.blue(), 110] for c in colours], dtype=np.ubyte)
+            self.image.setImage(self.values.T, levels=(0, max(k - 1, 1)), lut=lut)
+        else:
+            cmap = pg.colormap.get("CET-D1A")
+            self.image.setImage(
+                self.values.T, levels=(0.0, 1.0), lut=cmap.getLookupTable(nPts=256, alpha=False)
+            )
+            self.image.setOpacity(0.55)
+        self.image.setRect(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0])
+        classes = (
+            np.argmax(data.targets, axis=1)
+            if data.targets.shape[1] > 1
+            else (data.targets[:, 0] > 0.5).astype(int)
+        )
+        brushes = [pg.mkBrush(CLASS_COLOURS[c % len(CLASS_COLOURS)]) for c in classes]
+        self.scatter.setData(data.inputs[:, 0], data.inputs[:, 1], brush=brushes)
+        self._stale = False
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if getattr(self, "_stale", True):
+            self.refresh()

@@ -1,0 +1,171 @@
+"""Data sets, decision boundary, hyperparameters and network editing in the window."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+from bpviewer.core.decision import classify, decision_grid
+from bpviewer.core.examples import EXAMPLES
+from bpviewer.core.network import Network
+from bpviewer.core.project import TrainingSettings, load_project
+from bpviewer.core.trainer import Trainer, data_loss
+
+
+def _write_csv(path):
+    path.write_text(
+        "a,b,label\n0.1,0.2,cat\n0.3,-0.4,dog\n-0.5,0.6,cat\n0.7,0.8,bird\n"
+        "-0.2,-0.1,dog\n0.9,-0.9,cat\n"
+    )
+
+
+def test_csv_import_through_the_panel_equals_the_project_file(window, tmp_path):
+    _write_csv(tmp_path / "d.csv")
+    panel = window.data_panel
+    assert panel.load_csv(tmp_path / "d.csv")
+    assert panel.preview.rowCount() == 6 and panel.preview.columnCount() == 3
+    panel.standardize.setChecked(True)
+    assert panel.import_csv()
+    got = window.session.project.dataset
+    assert got.class_labels == ["cat", "dog", "bird"]
+    assert "classes: cat, dog, bird" in panel.summary.text()
+    raw = {**EXAMPLES["seed"], "data": panel.csv_spec()}
+    raw["network"] = {"layer_sizes": [2, 2, 3], "activations": ["sigmoid", "softmax"]}
+    raw["training"] = {"loss": "cross_entropy"}
+    (tmp_path / "p.json").write_text(json.dumps(raw))
+    expected = load_project(tmp_path / "p.json").dataset
+    np.testing.assert_array_equal(got.inputs, expected.inputs)
+    np.testing.assert_array_equal(got.targets, expected.targets)
+    # the network followed the data: 2 inputs, 3 softmax outputs, a loss that fits
+    assert window.session.network.layer_sizes[0] == 2
+    assert window.session.network.layer_sizes[-1] == 3
+    assert window.session.project.training.loss == "cross_entropy"
+    window.actionUndo.trigger()
+    assert window.session.project.name == "seed"
+    assert window.session.network.layer_sizes == (3, 2, 1)
+
+
+def test_a_broken_csv_keeps_the_data_and_says_why(window, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b,t\n1,2,3\n4,oops,6\n")
+    panel = window.data_panel
+    assert panel.load_csv(bad)
+    before = window.session.project.dataset.inputs.copy()
+    assert not panel.import_csv()
+    assert "line 3, column 2 (b) is not a number: 'oops'" in window.statusBar().currentMessage()
+    assert "the current data stay" in window.statusBar().currentMessage()
+    np.testing.assert_array_equal(window.session.project.dataset.inputs, before)
+    (tmp_path / "empty.csv").write_text("")
+    assert not panel.load_csv(tmp_path / "empty.csv")
+
+
+def test_decision_boundary_of_trained_xor_classifies_the_corners(window, qtbot):
+    window.new_from_example("xor")
+    with qtbot.waitSignal(window.trainer.runFinished, timeout=60_000):
+        window.train(iterations=8000)
+    net = window.session.network
+    corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    np.testing.assert_array_equal(classify(net, corners), [0, 1, 1, 0])
+    window.boundary_dock.show()
+    window.boundary_dock.raise_()
+    window.decision_boundary.refresh()
+    grid = decision_grid(net, np.array([0.0, 1.0]), np.array([0.0, 1.0]))
+    assert (grid > 0.5).tolist() == [[False, True], [True, False]]
+    assert window.decision_boundary.values.shape == (80, 80)
+
+
+def test_changing_the_learning_rate_keeps_the_weights(window):
+    window.new_from_example("xor")
+    window.actionIterate.trigger()
+    before = [p.copy() for p in window.session.network.parameters()]
+    panel = window.hyperparameters_panel
+    panel.fields["learning_rate"].setText("0.125")
+    panel.fields["learning_rate"].editingFinished.emit()
+    assert window.session.project.training.learning_rate == 0.125
+    assert window.session.machine.settings.learning_rate == 0.125
+    for a, b in zip(window.session.network.parameters(), before, strict=True):
+        np.testing.assert_array_equal(a, b)
+    window.actionUndo.trigger()
+    assert window.session.project.training.learning_rate == 0.5
+
+
+def test_the_loss_choices_follow_the_output_activation(window):
+    panel = window.hyperparameters_panel
+    assert panel.loss_choices() == ["half_sse", "mse", "binary_cross_entropy"]  # sigmoid
+    window.new_from_example("spiral")
+    assert panel.loss_choices() == ["cross_entropy"]  # softmax
+    editor = window.network_editor
+    window.new_from_example("xor")
+    editor.output.setCurrentText("tanh")
+    assert editor.apply()
+    assert panel.loss_choices() == ["half_sse", "mse"]
+
+
+def test_adding_a_hidden_layer_then_undo_restores_the_network_bit_for_bit(window):
+    window.new_from_example("xor")
+    window.actionIterate.trigger()
+    before = window.session.network.copy()
+    editor = window.network_editor
+    editor.add_layer(5, "relu")
+    assert editor.apply()
+    assert window.session.network.layer_sizes == (2, 3, 5, 1)
+    np.testing.assert_array_equal(window.session.network.weights[0], before.weights[0])
+    assert len(window.weight_tables.models) == 3
+    window.actionUndo.trigger()
+    assert window.session.network.same_as(before)
+    assert len(window.weight_tables.models) == 2
+    window.actionRedo.trigger()
+    assert window.session.network.layer_sizes == (2, 3, 5, 1)
+
+
+def test_derived_features_follow_into_the_input_layer_undoably(window):
+    window.new_from_example("circle")
+    box = window.data_panel.feature_boxes["x1^2"]
+    box.setChecked(True)
+    assert window.session.network.layer_sizes[0] == 3
+    assert window.session.project.dataset.input_names[-1] == "x₁²"
+    window.actionUndo.trigger()
+    assert window.session.network.layer_sizes[0] == 2
+
+
+def test_squared_inputs_let_a_linear_model_solve_circle():
+    from pathlib import Path
+
+    from bpviewer.core.datasets import build_dataset
+
+    settings = TrainingSettings(
+        loss="binary_cross_entropy",
+        learning_rate=0.05,
+        batch_size=10,
+        optimizer="adam",
+        shuffle=True,
+    )
+    losses = {}
+    for features in ([], ["x1^2", "x2^2"]):
+        spec = {"preset": "circle", "n": 200, "noise": 0.1, "seed": 0, "features": features}
+        data = build_dataset(spec, Path("."))
+        net = Network.initialised([data.inputs.shape[1], 1], ["sigmoid"], seed=0, bias=True)
+        trainer = Trainer(net, settings, data, history=False)
+        trainer.run(6000)
+        losses[len(features)] = data_loss(trainer.network, settings.loss, data.inputs, data.targets)
+    assert losses[2] < 0.2 < losses[0]
+
+
+def test_regenerating_a_preset_uses_seed_and_noise(window):
+    panel = window.data_panel
+    panel.preset.setCurrentText("gaussians")
+    panel.seed.setValue(3)
+    panel.n.setValue(50)
+    assert panel.use_preset()
+    first = window.session.project.dataset.inputs.copy()
+    assert first.shape == (50, 2)
+    panel.seed.setValue(4)
+    panel.use_preset()
+    assert not np.array_equal(first, window.session.project.dataset.inputs)
+    assert panel.samples.rowCount() == 50
+    panel.samples.cellDoubleClicked.emit(7, 0)
+    assert window.session.sample_index == 7
+    assert window.sample_editor.spin.value() == 8
+    assert Qt.ItemFlag.ItemIsEnabled
