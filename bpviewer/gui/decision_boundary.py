@@ -53,8 +53,9 @@ class DecisionBoundary(QWidget):
             self._layout.addWidget(self.plot, 1)
         return self.plot
 
-    def refresh(self, network=None) -> None:
-        """Recompute the heatmap (for ``network``, default the session's)."""
+    def refresh(self, network=None, image_only: bool = False) -> None:
+        """Recompute the heatmap (for ``network``, default the session's); the data points
+        too unless ``image_only`` (during a run they do not move)."""
         if not self.applicable():
             self.note.setText("The decision boundary is drawn for networks with two inputs.")
             if self.plot is not None:
@@ -85,6 +86,8 @@ class DecisionBoundary(QWidget):
             )
             self.image.setOpacity(0.55)
         self.image.setRect(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0])
+        if image_only:
+            return
         classes = (
             np.argmax(data.targets, axis=1)
             if data.targets.shape[1] > 1

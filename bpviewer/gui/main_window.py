@@ -4,6 +4,7 @@ menu, on the toolbar where it matters, and on a key."""
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer
@@ -42,6 +43,8 @@ from bpviewer.gui.training_panel import InsidePlot, TrainingPanel
 from bpviewer.gui.values_panel import ValuesPanel
 from bpviewer.gui.weight_tables import WeightTables
 
+#: The decision boundary is redrawn at most this often during a run.
+BOUNDARY_SECONDS = 0.25
 #: Gradient checks of bigger networks use this many parameters, drawn at random.
 GRADCHECK_MAX = 400
 
@@ -73,6 +76,7 @@ class MainWindow(QMainWindow):
         self.network_editor = NetworkEditor(self.session)
         self.decision_boundary = DecisionBoundary(self.session)
         self._latest_params = None
+        self._boundary_drawn = 0.0
         self._build_docks()
         self._build_actions()
         self._build_menus()
@@ -794,13 +798,21 @@ class MainWindow(QMainWindow):
         return out
 
     def _redraw_inside(self) -> None:
-        if self._latest_params is not None and self.decision_boundary.isVisible():
+        now = time.perf_counter()
+        if (
+            self._latest_params is not None
+            and self.decision_boundary.isVisible()
+            and now - self._boundary_drawn > BOUNDARY_SECONDS
+        ):
+            self._boundary_drawn = now
             from bpviewer.core.trainer import network_from_flat
 
             params, self._latest_params = self._latest_params, None
             self.trainer.gate.close()
             try:
-                self.decision_boundary.refresh(network_from_flat(self.session.network, params))
+                self.decision_boundary.refresh(
+                    network_from_flat(self.session.network, params), image_only=True
+                )
                 self.decision_boundary.plot.viewport().repaint()
             finally:
                 self.trainer.gate.open()
