@@ -198,3 +198,22 @@ def test_curves_export_as_csv(window, qtbot, tmp_path):
     window.prompter.files = [str(target)]
     window.actionExportCurves.trigger()
     assert target.read_text() == text
+
+
+def test_hidden_units_of_a_two_input_network_show_their_activation_map(window, qtbot):
+    window.new_from_example("xor")
+    view = window.network_view
+    maps = view.unit_maps()
+    assert set(maps) == {(1, 0), (1, 1), (1, 2)}
+    # the map is the unit's activation over the input plane: check one corner by hand
+    net = window.session.network
+    from bpviewer.core.decision import plane
+
+    xs, ys = plane(window.session.project.dataset.inputs, 32)
+    corner = net.forward_pass(np.array([[xs[0], ys[-1]]]))[1][0][0, 1]
+    assert maps[(1, 1)][0, 0] == corner
+    item = view.units[(1, 1)]
+    assert item.map_image is not None and item.map_image.width() == 32
+    assert view.units[(0, 0)].map_image is None  # inputs have none
+    window.new_from_example("seed")  # three inputs: no maps
+    assert view.unit_maps() == {}

@@ -11,11 +11,23 @@ import html
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPen,
+    QPixmap,
+    QTransform,
+)
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
     QGraphicsLineItem,
+    QGraphicsPixmapItem,
     QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsSimpleTextItem,
@@ -28,6 +40,8 @@ from bpviewer.gui import palette
 from bpviewer.gui.session import Session
 
 MAX_SHOWN = 16
+MAP_GRID = 32  # heatmap resolution of a hidden unit (2-input networks)
+MAP_LARGE = 160
 KEEP = 6  # units shown at each end of an elided layer
 RADIUS = 22.0
 X_GAP = 230.0
@@ -39,6 +53,24 @@ def shown_units(n: int) -> tuple[list[int], int]:
     if n <= MAX_SHOWN:
         return list(range(n)), 0
     return [*range(KEEP), *range(n - KEEP, n)], n - 2 * KEEP
+
+
+def heat_image(values: np.ndarray) -> QImage:
+    """Values (h, w) as an image: low orange, middle white, high blue (the sign colours)."""
+    lo, hi = float(np.min(values)), float(np.max(values))
+    v = (values - lo) / (hi - lo) if hi > lo else np.full_like(values, 0.5)
+    low, high = (
+        np.array(QColor(palette.NEGATIVE).getRgb()[:3]),
+        np.array(QColor(palette.POSITIVE).getRgb()[:3]),
+    )
+    white = np.array([255, 255, 255])
+    t = v[..., None]
+    rgb = np.where(t < 0.5, low + (white - low) * (t * 2), white + (high - white) * (t * 2 - 1))
+    rgba = np.empty((*values.shape, 4), dtype=np.uint8)
+    rgba[..., :3] = np.clip(rgb, 0, 255).astype(np.uint8)
+    rgba[..., 3] = 255
+    h, w = values.shape
+    return QImage(rgba.tobytes(), w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
 
 
 class UnitItem(QGraphicsEllipseItem):
@@ -79,6 +111,38 @@ class UnitItem(QGraphicsEllipseItem):
         self.plate.setVisible(bool(lines))
         self.plate.setRect(self.values.mapRectToParent(self.values.boundingRect()))
         self.setToolTip(tooltip)
+
+    def set_map(self, image: QImage | None) -> None:
+        """Fill the unit with a small heatmap of its activation over the input plane (2-input
+        networks); hovering shows it large.  ``None`` restores the plain fill."""
+        self.map_image = image
+        if image is None:
+            self.setBrush(QBrush(QColor(palette.NODE_FILL)))
+            return
+        small = QPixmap.fromImage(image).scaled(int(2 * RADIUS), int(2 * RADIUS))
+        brush = QBrush(small)
+        brush.setTransform(QTransform.fromTranslate(-RADIUS, -RADIUS))
+        self.setBrush(brush)
+
+    def hoverEnterEvent(self, event) -> None:
+        image = getattr(self, "map_image", None)
+        if image is not None:
+            big = QPixmap.fromImage(image).scaled(MAP_LARGE, MAP_LARGE)
+            self.popup = QGraphicsPixmapItem(big, self)
+            self.popup.setPos(RADIUS + 4, RADIUS + 4)
+            self.popup.setZValue(10)
+            self.setZValue(5)
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event) -> None:
+        popup = getattr(self, "popup", None)
+        if popup is not None:
+            popup.setParentItem(None)
+            if popup.scene() is not None:
+                popup.scene().removeItem(popup)
+            self.popup = None
+            self.setZValue(2)
+        super().hoverLeaveEvent(event)
 
     def set_highlight(self, colour: str | None) -> None:
         """Outline the unit in the colour of the sub-step that just computed it."""
@@ -215,7 +279,35 @@ class NetworkView(QGraphicsView):
             self._highlight_layers = (phase, layers)
         self._on_values_changed()
 
+    def unit_maps(self) -> dict[tuple[int, int], np.ndarray]:
+        """Each shown hidden unit's activation over the input plane, (MAP_GRID, MAP_GRID), for
+        networks with two raw inputs; empty otherwise."""
+        from bpviewer.core.decision import plane
+        from bpviewer.core.features import with_features
+
+        s = self._session
+        net = s.network
+        features = s.project.data_spec.get("features") or []
+        if net.layer_sizes[0] - len(features) != 2 or net.n_layers < 2:
+            return {}
+        xs, ys = plane(s.project.dataset.inputs[:, :2], MAP_GRID)
+        gx, gy = np.meshgrid(xs, ys[::-1])  # image rows run top to bottom
+        points = with_features(np.column_stack([gx.ravel(), gy.ravel()]), list(features))
+        _, activations = net.forward_pass(points)
+        return {
+            (l, u): activations[l - 1][:, u].reshape(gx.shape)
+            for (l, u) in self.units
+            if 0 < l < net.n_layers
+        }
+
+    def _refresh_maps(self) -> None:
+        maps = self.unit_maps()
+        for key, item in self.units.items():
+            values = maps.get(key)
+            item.set_map(None if values is None else heat_image(values))
+
     def _on_values_changed(self) -> None:
+        self._refresh_maps()
         session = self._session
         machine = session.machine
         net = machine.network
