@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from bpviewer.core.activations import ACTIVATIONS
+from bpviewer.core.initializers import INIT_SCHEMES
 from bpviewer.gui.session import Session
 
 HIDDEN = [name for name, act in ACTIVATIONS.items() if not act.output_only]
@@ -54,6 +55,20 @@ class NetworkEditor(QWidget):
         self.bias = QCheckBox("biases on every layer")
         self.bias.setObjectName("biasesOn")
         layout.addWidget(self.bias)
+        init_row = QHBoxLayout()
+        init_row.addWidget(QLabel("New weights"))
+        self.init = QComboBox()
+        self.init.setObjectName("initScheme")
+        self.init.addItems(INIT_SCHEMES)
+        self.init.setCurrentText("glorot")
+        self.init.setToolTip("How weights that do not fit the old shape are drawn")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setToolTip("Seed of the new weights")
+        init_row.addWidget(self.init)
+        init_row.addWidget(QLabel("seed"))
+        init_row.addWidget(self.seed)
+        layout.addLayout(init_row)
         self.apply_button = QPushButton("Apply")
         self.apply_button.setObjectName("applyNetwork")
         self.apply_button.setToolTip(
@@ -111,4 +126,6 @@ class NetworkEditor(QWidget):
 
     def apply(self) -> bool:
         """Reshape the network (one undo step)."""
-        return self._session.set_network_shape(*self.shape())
+        return self._session.set_network_shape(
+            *self.shape(), init=self.init.currentText(), seed=self.seed.value()
+        )
