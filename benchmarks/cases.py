@@ -511,7 +511,7 @@ def startup(quick: bool) -> list[dict]:
 
     ours()  # warm-up: bytecode written, files in the page cache
     baseline()
-    repeats = 3 if quick else 5
+    repeats = 5
     a, b = [], []
     for _ in range(repeats):
         a.append(ours())

@@ -43,8 +43,8 @@ from bpviewer.gui.training_panel import InsidePlot, TrainingPanel
 from bpviewer.gui.values_panel import ValuesPanel
 from bpviewer.gui.weight_tables import WeightTables
 
-#: The decision boundary is redrawn at most this often during a run.
-BOUNDARY_SECONDS = 0.25
+#: The decision boundary is redrawn at most this often during a run (seconds).
+BOUNDARY_SECONDS = 0.5
 #: Gradient checks of bigger networks use this many parameters, drawn at random.
 GRADCHECK_MAX = 400
 
