@@ -1,6 +1,7 @@
 """Runs a learner's script in its own process and records the first value given to each of
-the exercise's names.  Executed as a file (``python check_runner.py SCRIPT OUT.json``), so it
-imports nothing from bpviewer; only the standard library (and NumPy if the script has it).
+the names it is told to watch.  Executed as a file (``python check_runner.py SCRIPT OUT.json
+NAME,NAME,…``; the names come from :mod:`bpviewer.core.checker`), so it imports nothing from
+bpviewer; only the standard library (and NumPy if the script has it).
 
 The module's own frame is traced line by line: before each line runs, every watched name
 that has appeared since is copied, so a later ``weights += delta`` does not change what was
@@ -11,25 +12,6 @@ it raised, and whether it called ``sys.exit``.
 import json
 import sys
 import traceback
-
-WATCHED = (
-    "x",
-    "target",
-    "learnrate",
-    "weights_input_hidden",
-    "weights_hidden_output",
-    "bias_hidden",
-    "bias_output",
-    "hidden_layer_input",
-    "hidden_layer_output",
-    "output_layer_in",
-    "output",
-    "error",
-    "output_error_term",
-    "hidden_error_term",
-    "delta_w_h_o",
-    "delta_w_i_h",
-)
 
 
 def _convert(value):
@@ -61,7 +43,7 @@ def _convert(value):
     return {"type": type(value).__name__}
 
 
-def main(script: str, out: str) -> None:
+def main(script: str, out: str, watched: tuple[str, ...]) -> None:
     result = {"values": {}, "error": None, "exit": None}
     values = result["values"]
     try:
@@ -79,7 +61,7 @@ def main(script: str, out: str) -> None:
     scope = {"__name__": "__main__", "__file__": script, "__builtins__": __builtins__}
 
     def snapshot():
-        for name in WATCHED:
+        for name in watched:
             if name not in values and name in scope:
                 values[name] = _convert(scope[name])
 
@@ -123,4 +105,4 @@ def _write(out: str, result: dict) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(sys.argv[1], sys.argv[2], tuple(sys.argv[3].split(",")))

@@ -87,7 +87,13 @@ def run_script(path: str | Path, timeout: float = 10.0) -> ScriptRun:
         out = Path(tmp) / "result.json"
         try:
             proc = subprocess.run(
-                [sys.executable, str(runner), str(script.resolve()), str(out)],
+                [
+                    sys.executable,
+                    str(runner),
+                    str(script.resolve()),
+                    str(out),
+                    ",".join(INPUTS + OPTIONAL + QUANTITIES),
+                ],
                 capture_output=True,
                 text=True,
                 timeout=timeout,
@@ -313,8 +319,7 @@ def _own_recomputations(got, x, t, lr, w_ih, w_ho, w_shape_ho, b_h, b_o) -> dict
             out[name] = None
 
     v = {k: (None if a is None else _vec(a)) for k, a in g.items()}
-    if v["hidden_layer_input"] is not None or True:
-        put("hidden_layer_input", lambda: x @ w_ih + (0 if b_h is None else b_h))
+    put("hidden_layer_input", lambda: x @ w_ih + (0 if b_h is None else b_h))
     if v["hidden_layer_input"] is not None:
         put("hidden_layer_output", lambda: _sig(v["hidden_layer_input"]))
     if v["hidden_layer_output"] is not None:
@@ -347,29 +352,14 @@ def _own_recomputations(got, x, t, lr, w_ih, w_ho, w_shape_ho, b_h, b_o) -> dict
 def _hint_variants(got, x, t, lr, w_ih, w_ho, w_shape_ho, expected) -> dict[str, list]:
     """Known mistakes, each as (description, value it would give) from the script's inputs."""
     v = {k: (None if a is None else _vec(a)) for k, a in got.items()}
-    hli = (
-        v["hidden_layer_input"]
-        if v["hidden_layer_input"] is not None
-        else expected["hidden_layer_input"]
-    )
-    hlo = (
-        v["hidden_layer_output"]
-        if v["hidden_layer_output"] is not None
-        else expected["hidden_layer_output"]
-    )
-    oli = v["output_layer_in"] if v["output_layer_in"] is not None else expected["output_layer_in"]
-    out = v["output"] if v["output"] is not None else expected["output"]
-    err = v["error"] if v["error"] is not None else expected["error"]
-    oet = (
-        v["output_error_term"]
-        if v["output_error_term"] is not None
-        else expected["output_error_term"]
-    )
-    het = (
-        v["hidden_error_term"]
-        if v["hidden_error_term"] is not None
-        else expected["hidden_error_term"]
-    )
+
+    def own(name: str) -> np.ndarray:
+        """The script's value of ``name``, or the expected one where it has none."""
+        return v[name] if v[name] is not None else expected[name]
+
+    hli, hlo = own("hidden_layer_input"), own("hidden_layer_output")
+    oli, out, err = own("output_layer_in"), own("output"), own("error")
+    oet, het = own("output_error_term"), own("hidden_error_term")
     dho = got["delta_w_h_o"] if got["delta_w_h_o"] is not None else expected["delta_w_h_o"]
     outer_ho = np.outer(hlo, oet).reshape(w_shape_ho)
     outer_ih = np.outer(x, het)
