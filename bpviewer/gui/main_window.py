@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -962,7 +962,3 @@ class MainWindow(QMainWindow):
             sys.modules["superqt.utils"].WorkerBase.await_workers(15_000)
         self._save_layout()
         event.accept()
-
-    def copy_status(self) -> None:
-        """Put the status line on the clipboard."""
-        QGuiApplication.clipboard().setText(self.status_label.text())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -388,7 +388,3 @@ class NetworkView(QGraphicsView):
         """Back to fit-to-window."""
         self._user_zoomed = False
         self.fit()
-
-    def scene_rect(self) -> QRectF:
-        """The scene's extent."""
-        return self.scene().sceneRect()

@@ -324,15 +324,6 @@ class Session(QObject):
         self.parametersChanged.emit()
         self.machineChanged.emit()
 
-    def set_network(self, network, text: str) -> None:
-        """Replace every parameter (same shapes), as one undo step (e.g. a restored iteration)."""
-        before = self.capture()
-        self.machine.restore(replace(self.machine.snapshot(), network=network))
-        self.machine.invalidate()
-        self._push(text, before)
-        self.parametersChanged.emit()
-        self.machineChanged.emit()
-
     # ------------------------------------------------------------------ shape and data
     def _whole(self) -> tuple:
         return (

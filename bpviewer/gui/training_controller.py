@@ -9,7 +9,7 @@ trainer is kept so any iteration of the run can be restored exactly (rewind).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -283,7 +283,3 @@ class TrainingController(QObject):
             message += f" · {result.trip.message}"
         self.progressChanged.emit(message)
         self.runFinished.emit(run)
-
-    def settings_with(self, **changes) -> TrainingSettings:
-        """The project's training settings with some changed (e.g. a new learning rate)."""
-        return replace(self._session.project.training, **changes)

@@ -17,8 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpviewer.core.notation import fmt, full
-from bpviewer.gui import palette
+from bpviewer.core.notation import full
 from bpviewer.gui.curve_buffer import CurveBuffer
 from bpviewer.gui.session import Session
 
@@ -236,15 +235,3 @@ class InsidePlot(QWidget):
             item.setData(*self.norms.data(l))
         for k, item in enumerate(self.track_items):
             item.setData(*self.tracks.data(k))
-
-    def legend_text(self) -> str:
-        """Names of the tracked weights."""
-        return ", ".join(self.tracked_labels) or "select weights in a table to track them"
-
-
-def growth_text(value: float) -> str:
-    """A factor as shown in messages."""
-    return f"{fmt(value)}×"
-
-
-__all__ = ["InsidePlot", "TrainingPanel", "growth_text", "palette"]
