@@ -217,3 +217,21 @@ def test_hidden_units_of_a_two_input_network_show_their_activation_map(window, q
     assert view.units[(0, 0)].map_image is None  # inputs have none
     window.new_from_example("seed")  # three inputs: no maps
     assert view.unit_maps() == {}
+
+
+def test_excepthook_logs_uncaught_errors(caplog):
+    import logging
+
+    from bpviewer.gui.excepthook import install_excepthook
+
+    previous = sys.excepthook
+    try:
+        install_excepthook(show_dialog=False)
+        with caplog.at_level(logging.ERROR, logger="bpviewer"):
+            try:
+                raise RuntimeError("boom in a slot")
+            except RuntimeError as exc:
+                sys.excepthook(type(exc), exc, exc.__traceback__)
+        assert "boom in a slot" in caplog.text
+    finally:
+        sys.excepthook = previous
