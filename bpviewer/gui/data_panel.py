@@ -64,18 +64,14 @@ class DataPanel(QWidget):
         self.regenerate = QPushButton("Use / regenerate")
         self.regenerate.setObjectName("regenerateData")
         self.regenerate.clicked.connect(self.use_preset)
-        for w in (
-            self.preset,
-            QLabel("n"),
-            self.n,
-            QLabel("noise"),
-            self.noise,
-            QLabel("seed"),
-            self.seed,
-            self.regenerate,
-        ):
-            preset_row.addWidget(w)
+        preset_row.addWidget(self.preset, 1)
+        preset_row.addWidget(self.regenerate)
         form.addRow("Built-in", preset_row)
+        knobs = QHBoxLayout()
+        for w in (QLabel("n"), self.n, QLabel("noise"), self.noise, QLabel("seed"), self.seed):
+            knobs.addWidget(w)
+        knobs.addStretch(1)
+        form.addRow("", knobs)
         csv_row = QHBoxLayout()
         self.csv_path = QLabel("—")
         self.choose = QPushButton("Choose CSV…")
@@ -164,6 +160,15 @@ class DataPanel(QWidget):
             f"{', '.join(data.input_names)} → targets "
             f"{', '.join(data.target_names)}{val}{labels}"
         )
+        if spec.get("preset") in PRESETS:  # show the built-in set in use and its knobs
+            for widget in (self.preset, self.n, self.noise, self.seed):
+                widget.blockSignals(True)
+            self.preset.setCurrentText(spec["preset"])
+            self.n.setValue(int(spec.get("n", 200)))
+            self.noise.setValue(float(spec.get("noise", 0.1)))
+            self.seed.setValue(int(spec.get("seed", 0)))
+            for widget in (self.preset, self.n, self.noise, self.seed):
+                widget.blockSignals(False)
         raw_2d = data.inputs.shape[1] - len(spec.get("features") or []) == 2
         for key, box in self.feature_boxes.items():
             with QSignalBlocker(box):

@@ -196,6 +196,8 @@ class MainWindow(QMainWindow):
         self.explain_dock.raise_()
         self.plot_dock.raise_()
         self.sample_dock.raise_()
+        # the tabbed panels (data, hyperparameters, …) need room: share the right column
+        self.resizeDocks([self.weights_dock, self.sample_dock], [420, 380], Qt.Orientation.Vertical)
 
     def _action(
         self, name: str, text: str, slot, shortcut=None, tip: str = "", icon: str | None = None
