@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLa
 from bpviewer.core.checker import CheckReport, ScriptRun, check_script, report_text
 from bpviewer.core.datasets import Dataset
 from bpviewer.core.project import Project, TrainingSettings
+from bpviewer.gui import gc_guard
 
 
 class ReportDialog(QDialog):
@@ -64,7 +65,12 @@ class CheckRunner(QObject):
 
     def start(self) -> None:
         """Start the check in its thread."""
+        gc_guard.pause()  # no cyclic GC in the worker thread (see gc_guard)
+        self.worker.finished.connect(self._on_worker_finished)  # queued: the GUI thread
         self.worker.start()
+
+    def _on_worker_finished(self) -> None:
+        gc_guard.resume()
 
     def _on_returned(self, result: tuple[ScriptRun, CheckReport]) -> None:
         self.finished.emit(*result)

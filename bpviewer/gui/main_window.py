@@ -116,7 +116,12 @@ class MainWindow(QMainWindow):
         if watched is self and not self._painted and event.type() == QEvent.Type.Paint:
             self._painted = True
             self.removeEventFilter(self)
-            QTimer.singleShot(30, self.error_plot.ensure_plot)
+            # a child timer, not QTimer.singleShot(ms, callable): it dies with the window,
+            # so a window closed within the 30 ms never fires into deleted objects
+            self._plot_timer = QTimer(self)
+            self._plot_timer.setSingleShot(True)
+            self._plot_timer.timeout.connect(self.error_plot.ensure_plot)
+            self._plot_timer.start(30)
         return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------------ building

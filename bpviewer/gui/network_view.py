@@ -70,7 +70,10 @@ def heat_image(values: np.ndarray) -> QImage:
     rgba[..., :3] = np.clip(rgb, 0, 255).astype(np.uint8)
     rgba[..., 3] = 255
     h, w = values.shape
-    return QImage(rgba.tobytes(), w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+    buffer = rgba.tobytes()  # QImage only points at it: keep it alive until the copy
+    image = QImage(buffer, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+    del buffer
+    return image
 
 
 class UnitItem(QGraphicsEllipseItem):

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from bpviewer.core.notation import fmt
 from bpviewer.core.paint_gate import PaintGate
 from bpviewer.core.project import TrainingSettings
+from bpviewer.gui import gc_guard
 from bpviewer.gui.session import Session, SessionState
 
 if TYPE_CHECKING:  # the engine's training modules load with the first run
@@ -171,6 +172,7 @@ class TrainingController(QObject):
         self.worker.errored.connect(self._on_errored)
         self.worker.finished.connect(self._on_finished)
         self.runStarted.emit(run)
+        gc_guard.pause()  # no cyclic GC in the worker thread (see gc_guard)
         self.worker.start()
         return run
 
@@ -259,6 +261,7 @@ class TrainingController(QObject):
             iteration = result.trip.restored_iteration
         self.current = None
         self.worker = None
+        gc_guard.resume()
         s = self._session
         s.set_busy(False)
         s.apply_training(
