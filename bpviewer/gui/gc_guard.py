@@ -4,7 +4,8 @@ The collector runs in whichever thread happens to allocate when a collection is 
 worker thread collects a cycle that holds widgets (say, the tables of a network that was
 just replaced), their Qt objects are deleted off the GUI thread, which corrupts Qt's timer
 lists and crashes later.  Workers here create no reference cycles, so while any worker runs
-the collector is switched off; it is run on the GUI thread when the workers start and end.
+the collector is switched off (garbage waits; nothing is lost), and back on when the last
+one ends, on the GUI thread.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ def pause() -> None:
     global _paused, _was_enabled
     if _paused == 0:
         _was_enabled = gc.isenabled()
-        gc.collect()
         gc.disable()
     _paused += 1
 
@@ -33,4 +33,3 @@ def resume() -> None:
     _paused -= 1
     if _paused == 0 and _was_enabled:
         gc.enable()
-        gc.collect()
