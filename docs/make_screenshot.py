@@ -1,7 +1,7 @@
 """Render bpviewer's window to PNG files, offscreen.  Rerun after changing what it shows:
 
-    python docs/make_screenshot.py            # docs/screenshot.png (seed, just after Backward)
-    python docs/make_screenshot.py --all      # also the other views in docs/
+python docs/make_screenshot.py            # docs/screenshot.png (seed, just after Backward)
+python docs/make_screenshot.py --all      # also the other views in docs/
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("BPVIEWER_SETTINGS_DIR", tempfile.mkdtemp())
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
 DOCS = Path(__file__).resolve().parent
 
@@ -25,13 +25,31 @@ def _settle(app: QApplication, window) -> None:
         app.processEvents()
 
 
-def seed_after_backward(app: QApplication, out: Path) -> None:
+def _open_window(project=None):
+    """A shown 1500×950 main window (sized after the first show, which restores the saved
+    layout), on ``project`` or the seed example, with the loss plot created."""
     from bpviewer.gui import MainWindow
 
     window = MainWindow()
+    if project is not None:
+        window.session.load(project)
     window.show()
-    window.resize(1500, 950)  # after show: the first show restores the saved layout
+    window.resize(1500, 950)
     window.error_plot.ensure_plot()
+    return window
+
+
+def _run_to_end(app: QApplication, window, iterations: int) -> None:
+    done = []
+    window.trainer.runFinished.connect(done.append)
+    window.train(iterations=iterations)
+    while not done:
+        app.processEvents()
+
+
+def seed_after_backward(app: QApplication, out: Path) -> None:
+
+    window = _open_window()
     window.actionForward.trigger()
     window.actionBackward.trigger()
     window.weight_tables.set_mode("delta")
@@ -47,19 +65,18 @@ def big_network(app: QApplication, out: Path) -> None:
     from bpviewer.core.datasets import Dataset
     from bpviewer.core.network import Network
     from bpviewer.core.project import Project, TrainingSettings
-    from bpviewer.gui import MainWindow
 
     rng = np.random.default_rng(0)
     net = Network.initialised([784, 128, 10], ["sigmoid", "softmax"], seed=0, bias=True)
     data = Dataset(rng.uniform(0, 1, (8, 784)), np.eye(10)[rng.integers(0, 10, 8)])
-    project = Project(net, TrainingSettings(loss="cross_entropy", learning_rate=0.1),
-                      {"inputs": data.inputs.tolist(), "targets": data.targets.tolist()}, data,
-                      name="784-128-10")
-    window = MainWindow()
-    window.session.load(project)
-    window.show()
-    window.resize(1500, 950)
-    window.error_plot.ensure_plot()
+    project = Project(
+        net,
+        TrainingSettings(loss="cross_entropy", learning_rate=0.1),
+        {"inputs": data.inputs.tolist(), "targets": data.targets.tolist()},
+        data,
+        name="784-128-10",
+    )
+    window = _open_window(project)
     window.actionForward.trigger()
     window.actionBackward.trigger()
     _settle(app, window)
@@ -70,17 +87,16 @@ def big_network(app: QApplication, out: Path) -> None:
 def spiral_training(app: QApplication, during: Path, after: Path) -> None:
     import time
 
-    from bpviewer.gui import MainWindow
-
-    window = MainWindow()
-    window.show()
-    window.resize(1500, 950)  # after show: the first show restores the saved layout
+    window = _open_window()
     window.new_from_example("spiral")
-    window.error_plot.ensure_plot()
     window.weight_tables.tabs.setCurrentIndex(1)
     table = window.weight_tables.views[1]
-    table.selectionModel().select(table.model().index(0, 0), table.selectionModel().SelectionFlag.Select)
-    table.selectionModel().select(table.model().index(3, 2), table.selectionModel().SelectionFlag.Select)
+    table.selectionModel().select(
+        table.model().index(0, 0), table.selectionModel().SelectionFlag.Select
+    )
+    table.selectionModel().select(
+        table.model().index(3, 2), table.selectionModel().SelectionFlag.Select
+    )
     done = []
     window.trainer.runFinished.connect(done.append)
     window.train(iterations=20_000)
@@ -103,8 +119,6 @@ def spiral_training(app: QApplication, during: Path, after: Path) -> None:
 def imported_csv(app: QApplication, out: Path) -> None:
     import numpy as np
 
-    from bpviewer.gui import MainWindow
-
     rng = np.random.default_rng(1)
     folder = Path(tempfile.mkdtemp())
     rows = ["width,height,kind"]
@@ -112,21 +126,14 @@ def imported_csv(app: QApplication, out: Path) -> None:
         for x, y in rng.normal((cx, cy), 0.35, size=(60, 2)):
             rows.append(f"{x:.3f},{y:.3f},{kind}")
     (folder / "fruit.csv").write_text("\n".join(rows) + "\n")
-    window = MainWindow()
-    window.show()
-    window.resize(1500, 950)  # after show: the first show restores the saved layout
+    window = _open_window()
     window.new_from_example("spiral")
     window.data_panel.load_csv(folder / "fruit.csv")
     window.data_panel.standardize.setChecked(True)
     window.data_panel.split.setValue(0.2)
     window.data_panel.import_csv()
-    window.error_plot.ensure_plot()
-    done = []
-    window.trainer.runFinished.connect(done.append)
     window.boundary_dock.raise_()
-    window.train(iterations=3000)
-    while not done:
-        app.processEvents()
+    _run_to_end(app, window, 3000)
     window.data_dock.raise_()
     window.decision_boundary.refresh()
     _settle(app, window)

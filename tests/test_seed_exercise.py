@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import runpy
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -37,30 +39,9 @@ Change in weights for input layer to hidden layer:
 
 
 def _exercise_by_hand():
-    """The exercise's script, as it writes it: an independent computation."""
-
-    def sigmoid(x):
-        return 1 / (1 + np.exp(-x))
-
-    def sigmoid_prime(x):
-        return sigmoid(x) * (1 - sigmoid(x))
-
-    x = np.array([0.5, 0.1, -0.2])
-    target, learnrate = 0.6, 0.5
-    w_ih = np.array([[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]])
-    w_ho = np.array([0.1, -0.3])
-    hidden_in = np.dot(x, w_ih)
-    hidden_out = sigmoid(hidden_in)
-    out_in = np.dot(hidden_out, w_ho)
-    output = sigmoid(out_in)
-    error = target - output
-    out_term = error * sigmoid_prime(out_in)
-    hid_term = out_term * w_ho * sigmoid_prime(hidden_in)
-    return {
-        "delta_w_h_o": learnrate * out_term * hidden_out,
-        "delta_w_i_h": learnrate * hid_term * x[:, None],
-        "hidden_error_term": hid_term,
-    }
+    """The exercise's own solution script, run as it is written: an independent computation."""
+    ns = runpy.run_path(str(Path(__file__).parent / "solutions" / "correct.py"))
+    return {name: ns[name] for name in ("delta_w_h_o", "delta_w_i_h", "hidden_error_term")}
 
 
 def _trace_json(capsys):
