@@ -39,6 +39,14 @@ def _open_window(project=None):
     return window
 
 
+def _save_and_close(app: QApplication, window, out: Path) -> None:
+    """Let the window settle, save it as ``out`` and close it without a save prompt."""
+    _settle(app, window)
+    window.grab().save(str(out))
+    window.session.undo_stack.setClean()
+    window.close()
+
+
 def _run_to_end(app: QApplication, window, iterations: int) -> None:
     done = []
     window.trainer.runFinished.connect(done.append)
@@ -48,15 +56,11 @@ def _run_to_end(app: QApplication, window, iterations: int) -> None:
 
 
 def seed_after_backward(app: QApplication, out: Path) -> None:
-
     window = _open_window()
     window.actionForward.trigger()
     window.actionBackward.trigger()
     window.weight_tables.set_mode("delta")
-    _settle(app, window)
-    window.grab().save(str(out))
-    window.session.undo_stack.setClean()
-    window.close()
+    _save_and_close(app, window, out)
 
 
 def big_network(app: QApplication, out: Path) -> None:
@@ -110,10 +114,7 @@ def spiral_training(app: QApplication, during: Path, after: Path) -> None:
     window.boundary_dock.raise_()
     _settle(app, window)
     window.decision_boundary.refresh()
-    _settle(app, window)
-    window.grab().save(str(after))
-    window.session.undo_stack.setClean()
-    window.close()
+    _save_and_close(app, window, after)
 
 
 def imported_csv(app: QApplication, out: Path) -> None:
@@ -136,10 +137,7 @@ def imported_csv(app: QApplication, out: Path) -> None:
     _run_to_end(app, window, 3000)
     window.data_dock.raise_()
     window.decision_boundary.refresh()
-    _settle(app, window)
-    window.grab().save(str(out))
-    window.session.undo_stack.setClean()
-    window.close()
+    _save_and_close(app, window, out)
 
 
 def main() -> int:
