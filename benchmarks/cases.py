@@ -259,7 +259,6 @@ def large_network(quick: bool) -> list[dict]:
     torch2 = min(torch_loop(*args, threads=2) for _ in range(3))
     speedup = min(torch1) / ours_t
     gflops = 2 * 2 * samples * (784 * 128 + 128 * 10) / ours_t / 1e9  # forward + weight grads
-    gflops = 2 * 2 * samples * (784 * 128 + 128 * 10) / ours_t / 1e9  # forward + weight grads
     rows.append(
         result(
             "2b vs PyTorch",
