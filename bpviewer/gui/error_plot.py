@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBox
 from bpviewer.core.notation import fmt
 from bpviewer.gui import palette
 from bpviewer.gui.curve_buffer import CurveBuffer
+from bpviewer.gui.live_range import SteppedRange
 from bpviewer.gui.session import Session
 
 REDRAW_MS = 33  # at most about 30 redraws a second
@@ -122,8 +123,7 @@ class ErrorPlot(QWidget):
         self.timer.timeout.connect(self.redraw)
         self.redraws = 0
         self.gate = None  # a PaintGate the training worker parks at while we paint
-        self._x_end = 1.0
-        self._y_span = (np.inf, -np.inf)
+        self._range: SteppedRange | None = None  # the view during a run
         session.lossesChanged.connect(self._on_losses_changed)
 
     # ------------------------------------------------------------------ creation
@@ -156,6 +156,7 @@ class ErrorPlot(QWidget):
         self._layout.addWidget(plot, 1)
         self.plot = plot
         self._pg = pg
+        self._range = SteppedRange(plot)
         self._on_losses_changed()
         return plot
 
@@ -194,8 +195,7 @@ class ErrorPlot(QWidget):
         # During a run the view grows in steps instead of auto-ranging on every redraw: a
         # range change makes pyqtgraph rebuild both axes, the dearest part of a paint.
         self.plot.disableAutoRange()
-        self._x_end = float(getattr(run, "start", 0)) + 1.0
-        self._y_span = (np.inf, -np.inf)
+        self._range.reset()
         self.timer.setInterval(REDRAW_MS)
         self.timer.start()
 
@@ -206,7 +206,7 @@ class ErrorPlot(QWidget):
                 curves.add(chunk)
 
     def _grow_view(self) -> None:
-        """Widen the view only when the newest run's data leave it (in 1.5× steps)."""
+        """Widen the view only when the newest run's data leave it (in steps)."""
         if self.plot is None or not self.runs:
             return
         current = self.runs[-1]
@@ -214,19 +214,7 @@ class ErrorPlot(QWidget):
         if not xs.size or not np.isfinite(current.low):
             return
         first = min(c.loss.data()[0][0] for c in self.runs if c.loss.n)
-        if xs[-1] > self._x_end:
-            self._x_end = first + 1.5 * (xs[-1] - first) + 1.0
-            self.plot.setXRange(first, self._x_end, padding=0.02)
-        low, high = self._y_span
-        if current.low < low or current.high > high:
-            span = max(current.high - current.low, 1e-12)
-            if self.log_box.isChecked():
-                low, high = current.low / 2, current.high * 2
-                self.plot.setYRange(np.log10(max(low, 1e-300)), np.log10(high), padding=0)
-            else:
-                low, high = current.low - 0.05 * span, current.high + 0.25 * span
-                self.plot.setYRange(low, high, padding=0)
-            self._y_span = (min(low, current.low), max(high, current.high))
+        self._range.cover(first, xs[-1], current.low, current.high, self.log_box.isChecked())
 
     def finish_run(self, run) -> None:
         """The run ended: a last redraw, then the timer stops and the view fits the data."""
@@ -294,6 +282,7 @@ class ErrorPlot(QWidget):
     def _on_log_toggled(self, on: bool) -> None:
         if self.plot is not None:
             self.plot.setLogMode(y=on)
+            self._range.reset()  # a run's view is set again, in the new units
 
     def _nearest(self, x: float):
         """(run curves, iteration, loss) of the point nearest iteration ``x``, newest run

@@ -823,11 +823,10 @@ class MainWindow(QMainWindow):
                 self.decision_boundary.plot.viewport().repaint()
             finally:
                 self.trainer.gate.open()
-        if self.inside_plot.isVisible():
+        if self.inside_plot.isVisible() and self.inside_plot.due():
             self.trainer.gate.close()
             try:
                 self.inside_plot.redraw()
-                self.inside_plot.repaint()
             finally:
                 self.trainer.gate.open()
 
@@ -853,6 +852,7 @@ class MainWindow(QMainWindow):
     def _on_run_finished(self, run) -> None:
         self.error_plot.finish_run(run)
         self.inside_plot.redraw()  # complete when it is next shown
+        self.inside_plot.fit()
         self.actionPause.setText("&Pause")
         result = run.result
         if result is not None and result.trip is not None:

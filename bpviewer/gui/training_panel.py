@@ -3,6 +3,8 @@ inside of the network during a run (gradient norm per layer, chosen weights' tra
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -19,6 +21,8 @@ from PySide6.QtWidgets import (
 
 from bpviewer.core.notation import full
 from bpviewer.gui.curve_buffer import CurveBuffer
+from bpviewer.gui.error_plot import PAINT_SHARE
+from bpviewer.gui.live_range import SteppedRange
 from bpviewer.gui.session import Session
 
 LAYER_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
@@ -164,6 +168,11 @@ class InsidePlot(QWidget):
         self.norm_items: list = []
         self.track_items: list = []
         self.tracked_labels: list[str] = []
+        self.dirty = False  # points arrived since the last redraw
+        self._next_redraw = 0.0  # perf_counter time before which a redraw is skipped
+        self._norm_span = (np.inf, -np.inf)  # positive finite gradient norms so far
+        self._track_span = (np.inf, -np.inf)
+        self._ranges: list[SteppedRange] = []
 
     def ensure_plots(self) -> None:
         """Create the two plots (pyqtgraph imported on first use)."""
@@ -185,6 +194,7 @@ class InsidePlot(QWidget):
         self.traj_plot.addLegend(offset=(-10, 10))
         self._layout.addWidget(self.norm_plot, 1)
         self._layout.addWidget(self.traj_plot, 1)
+        self._ranges = [SteppedRange(self.norm_plot), SteppedRange(self.traj_plot)]
 
     def start(self, n_layers: int, tracked_labels: list[str]) -> None:
         """A new run: empty curves, one per layer and per tracked weight."""
@@ -211,6 +221,13 @@ class InsidePlot(QWidget):
             self.traj_plot.plot(pen=pg.mkPen(LAYER_COLOURS[k % 6], width=1.5), name=label)
             for k, label in enumerate(tracked_labels)
         ]
+        self.dirty = True
+        self._next_redraw = 0.0
+        self._norm_span = self._track_span = (np.inf, -np.inf)
+        # the views grow in steps during the run (see SteppedRange); fit() after it
+        for plot, stepped in zip((self.norm_plot, self.traj_plot), self._ranges, strict=True):
+            plot.disableAutoRange()
+            stepped.reset()
 
     def add_chunk(self, chunk) -> None:
         """Store a chunk's gradient norms and tracked values."""
@@ -218,20 +235,59 @@ class InsidePlot(QWidget):
             return
         if chunk.grad_norms is not None:
             n = chunk.grad_norms.shape[0]
-            with np.errstate(divide="ignore"):
-                self.norms.append(
-                    np.arange(chunk.start, chunk.start + n, dtype=np.float64),
-                    np.maximum(chunk.grad_norms, 1e-300),
-                )
+            self.norms.append(
+                np.arange(chunk.start, chunk.start + n, dtype=np.float64),
+                np.maximum(chunk.grad_norms, 1e-300),
+            )
+            self._norm_span = _widened(self._norm_span, chunk.grad_norms, positive=True)
         if chunk.tracked is not None and self.tracked_labels:
             end = chunk.start + chunk.losses.shape[0]
             self.tracks.append(np.array([end], dtype=np.float64), chunk.tracked[None, :])
+            self._track_span = _widened(self._track_span, chunk.tracked)
+        self.dirty = True
+
+    def due(self) -> bool:
+        """Whether a live redraw is worth it now: new points, and the last redraw's cost
+        spent (painting takes at most :data:`PAINT_SHARE` of the time during a run)."""
+        return self.dirty and time.perf_counter() >= self._next_redraw
+
+    def fit(self) -> None:
+        """The run ended: the views fit all the data again."""
+        if self.norm_plot is not None:
+            self.norm_plot.enableAutoRange()
+            self.traj_plot.enableAutoRange()
 
     def redraw(self) -> None:
-        """Push the buffered points to the curves."""
+        """Push the buffered points to the curves and paint them now."""
         if self.norms is None:
             return
+        started = time.perf_counter()
         for l, item in enumerate(self.norm_items):
             item.setData(*self.norms.data(l))
         for k, item in enumerate(self.track_items):
             item.setData(*self.tracks.data(k))
+        self.dirty = False
+        for stepped, buffer, (low, high), log in (
+            (self._ranges[0], self.norms, self._norm_span, True),
+            (self._ranges[1], self.tracks, self._track_span, False),
+        ):
+            xs, _ = buffer.data()
+            if xs.size:
+                stepped.cover(xs[0], xs[-1], low, high, log)
+        if self.isVisible():
+            self.norm_plot.viewport().repaint()
+            self.traj_plot.viewport().repaint()
+        now = time.perf_counter()
+        self._next_redraw = now + (now - started) / PAINT_SHARE
+
+
+def _widened(span: tuple[float, float], values: np.ndarray, positive: bool = False):
+    """``span`` (low, high) widened to hold the finite (and, if ``positive``, the
+    positive) ``values``."""
+    keep = np.isfinite(values)
+    if positive:
+        keep &= values > 0
+    kept = values[keep]
+    if not kept.size:
+        return span
+    return min(span[0], float(kept.min())), max(span[1], float(kept.max()))

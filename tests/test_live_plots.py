@@ -1,0 +1,80 @@
+"""The live plots' views during a run: grown in steps, redrawn only with new points."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from bpviewer.core.training_run import Chunk
+from bpviewer.gui.live_range import SteppedRange
+from bpviewer.gui.training_panel import InsidePlot
+
+
+class RecordingPlot:
+    """Stands in for a pyqtgraph plot: records the ranges set."""
+
+    def __init__(self) -> None:
+        self.x: list[tuple[float, float]] = []
+        self.y: list[tuple[float, float]] = []
+
+    def setXRange(self, a, b, padding=None):
+        self.x.append((a, b))
+
+    def setYRange(self, a, b, padding=None):
+        self.y.append((a, b))
+
+
+def test_stepped_range_changes_the_view_only_when_data_leave_it():
+    plot = RecordingPlot()
+    stepped = SteppedRange(plot)
+    assert stepped.cover(0.0, 10.0, 1.0, 2.0, log=False)
+    assert plot.x == [(0.0, 16.0)]  # 1.5× the extent, + 1
+    assert plot.y == [(1.0 - 0.05, 2.0 + 0.25)]
+    assert not stepped.cover(0.0, 15.0, 1.2, 2.1, log=False)  # inside: nothing set
+    assert len(plot.x) == 1 and len(plot.y) == 1
+    assert stepped.cover(0.0, 17.0, 1.2, 2.1, log=False)
+    assert plot.x[-1] == (0.0, 26.5) and len(plot.y) == 1
+    assert stepped.cover(0.0, 17.0, 0.5, 2.1, log=False)  # lower than the view
+    assert plot.y[-1][0] < 0.5
+
+
+def test_stepped_range_on_a_log_axis_sets_logarithms_and_skips_non_finite():
+    plot = RecordingPlot()
+    stepped = SteppedRange(plot)
+    stepped.cover(0.0, 4.0, 1e-3, 1.0, log=True)
+    low, high = plot.y[-1]
+    assert math.isclose(low, math.log10(5e-4)) and math.isclose(high, math.log10(2.0))
+    stepped.reset()
+    stepped.cover(0.0, 4.0, math.inf, -math.inf, log=True)  # no finite data yet
+    assert len(plot.y) == 1 and len(plot.x) == 2
+
+
+def _chunk(start: int, norms: np.ndarray) -> Chunk:
+    n = norms.shape[0]
+    return Chunk(start, np.ones(n), norms, [], [], start + n, None, 0.1)
+
+
+def test_inside_plot_redraws_only_new_points_and_keeps_them_in_view(qtbot):
+    inside = InsidePlot()
+    qtbot.addWidget(inside)
+    inside.resize(500, 400)
+    inside.show()
+    inside.start(2, [])
+    assert inside.due()  # the fresh curves
+    inside.redraw()
+    assert not inside.due()  # nothing new since
+    norms = np.column_stack([np.linspace(1, 2, 100), np.linspace(1e-4, 1e-3, 100)])
+    inside.add_chunk(_chunk(0, norms))
+    inside._next_redraw = 0.0  # the paint budget spent: only new points decide
+    assert inside.due()
+    inside.redraw()
+    assert not inside.due()
+    (x0, x1), (y0, y1) = inside.norm_plot.plotItem.vb.viewRange()
+    assert x0 <= 0 and x1 >= 99
+    assert y0 <= math.log10(1e-4) and y1 >= math.log10(2.0)  # log axis
+    assert not inside.norm_plot.plotItem.vb.autoRangeEnabled()[0]
+    _, y = inside.norm_items[1].getOriginalDataset()
+    np.testing.assert_array_equal(y, norms[:, 1])
+    inside.fit()
+    assert inside.norm_plot.plotItem.vb.autoRangeEnabled()[0]
