@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from PySide6.QtCore import Qt
 
 from bpviewer.core.decision import classify, decision_grid
 from bpviewer.core.examples import EXAMPLES
@@ -45,6 +44,25 @@ def test_csv_import_through_the_panel_equals_the_project_file(window, tmp_path):
     window.actionUndo.trigger()
     assert window.session.project.name == "seed"
     assert window.session.network.layer_sizes == (3, 2, 1)
+
+
+def test_the_preset_box_names_no_preset_when_the_data_are_a_csv(window, tmp_path):
+    panel = window.data_panel
+    panel.preset.setCurrentText("spiral")
+    assert panel.use_preset()
+    assert panel.preset.currentText() == "spiral" and panel.regenerate.isEnabled()
+    _write_csv(tmp_path / "d.csv")
+    assert panel.load_csv(tmp_path / "d.csv")
+    assert panel.import_csv()
+    assert panel.preset.currentIndex() == -1 and panel.preset.currentText() == ""
+    assert "CSV" in panel.preset.placeholderText()
+    assert not panel.regenerate.isEnabled()
+    assert not panel.use_preset()  # nothing chosen: nothing replaced
+    assert window.session.project.dataset.class_labels == ["cat", "dog", "bird"]
+    window.actionUndo.trigger()  # back to the spiral: the box says so again
+    assert panel.preset.currentText() == "spiral" and panel.regenerate.isEnabled()
+    panel.preset.setCurrentText("xor")
+    assert panel.regenerate.isEnabled()
 
 
 def test_a_broken_csv_keeps_the_data_and_says_why(window, tmp_path):
@@ -168,4 +186,5 @@ def test_regenerating_a_preset_uses_seed_and_noise(window):
     panel.samples.cellDoubleClicked.emit(7, 0)
     assert window.session.sample_index == 7
     assert window.sample_editor.spin.value() == 8
-    assert Qt.ItemFlag.ItemIsEnabled
+    # the table shows the data, it does not edit them (the sample editor does)
+    assert panel.samples.editTriggers() == panel.samples.EditTrigger.NoEditTriggers

@@ -49,6 +49,8 @@ class DataPanel(QWidget):
         self.preset = QComboBox()
         self.preset.setObjectName("dataPreset")
         self.preset.addItems(PRESETS)
+        self.preset.setToolTip("A built-in data set; Use / regenerate loads it")
+        self.preset.currentIndexChanged.connect(self._on_preset_chosen)
         self.n = QSpinBox()
         self.n.setRange(4, 100_000)
         self.n.setValue(200)
@@ -169,6 +171,13 @@ class DataPanel(QWidget):
             self.seed.setValue(int(spec.get("seed", 0)))
             for widget in (self.preset, self.n, self.noise, self.seed):
                 widget.blockSignals(False)
+        else:  # the data come from a CSV file or the project: no preset is in use
+            with QSignalBlocker(self.preset):
+                self.preset.setPlaceholderText(
+                    "(none: data from " + ("a CSV file)" if "csv" in spec else "the project)")
+                )
+                self.preset.setCurrentIndex(-1)
+        self._on_preset_chosen()
         raw_2d = data.inputs.shape[1] - len(spec.get("features") or []) == 2
         for key, box in self.feature_boxes.items():
             with QSignalBlocker(box):
@@ -185,9 +194,14 @@ class DataPanel(QWidget):
                 self.samples.setItem(r, c, QTableWidgetItem(fmt(v)))
 
     # ------------------------------------------------------------------ presets
+    def _on_preset_chosen(self) -> None:
+        self.regenerate.setEnabled(self.preset.currentIndex() >= 0)
+
     def use_preset(self) -> bool:
         """Generate (or load) the chosen built-in data set."""
         name = self.preset.currentText()
+        if name not in PRESETS:
+            return False
         spec = {"preset": name}
         if name in GENERATED and name not in ("xor", "and", "or"):
             spec.update(n=self.n.value(), noise=self.noise.value(), seed=self.seed.value())

@@ -192,6 +192,7 @@ class InsidePlot(QWidget):
         self.traj_plot.setLabel("left", "weight")
         self.traj_plot.setLabel("bottom", "iteration")
         self.traj_plot.addLegend(offset=(-10, 10))
+        self.traj_plot.setXLink(self.norm_plot)
         self._layout.addWidget(self.norm_plot, 1)
         self._layout.addWidget(self.traj_plot, 1)
         self._ranges = [SteppedRange(self.norm_plot), SteppedRange(self.traj_plot)]
@@ -267,13 +268,12 @@ class InsidePlot(QWidget):
         for k, item in enumerate(self.track_items):
             item.setData(*self.tracks.data(k))
         self.dirty = False
-        for stepped, buffer, (low, high), log in (
-            (self._ranges[0], self.norms, self._norm_span, True),
-            (self._ranges[1], self.tracks, self._track_span, False),
-        ):
-            xs, _ = buffer.data()
-            if xs.size:
-                stepped.cover(xs[0], xs[-1], low, high, log)
+        # one iteration axis for both (x-linked): the run's first and newest iterations
+        ends = [buffer.data()[0] for buffer in (self.norms, self.tracks) if buffer.n]
+        if ends:
+            first, last = min(x[0] for x in ends), max(x[-1] for x in ends)
+            self._ranges[0].cover(first, last, *self._norm_span, log=True)
+            self._ranges[1].cover(first, last, *self._track_span, log=False)
         if self.isVisible():
             self.norm_plot.viewport().repaint()
             self.traj_plot.viewport().repaint()
