@@ -121,7 +121,8 @@ def imported_csv(app: QApplication, out: Path) -> None:
     import numpy as np
 
     rng = np.random.default_rng(1)
-    folder = Path(tempfile.mkdtemp())
+    folder = Path(tempfile.gettempdir()) / "bpviewer-docs"  # one path: reruns match
+    folder.mkdir(exist_ok=True)
     rows = ["width,height,kind"]
     for kind, (cx, cy) in (("apple", (1.0, 1.0)), ("pear", (2.5, 1.5)), ("plum", (1.8, 3.0))):
         for x, y in rng.normal((cx, cy), 0.35, size=(60, 2)):
