@@ -188,3 +188,93 @@ def test_regenerating_a_preset_uses_seed_and_noise(window):
     assert window.sample_editor.spin.value() == 8
     # the table shows the data, it does not edit them (the sample editor does)
     assert panel.samples.editTriggers() == panel.samples.EditTrigger.NoEditTriggers
+
+
+def _two_input_net(activations, weights, biases):
+    return Network(
+        (2, len(biases[0])),
+        activations,
+        [np.array(weights, dtype=np.float64)],
+        [np.array(biases[0], dtype=np.float64)],
+    )
+
+
+def test_the_decision_map_of_several_sigmoid_outputs_is_the_winning_output():
+    # y_k = σ(w_k · x): output 0 grows with x₁, output 1 with x₂, output 2 with −x₁ − x₂
+    net = _two_input_net(["sigmoid"], [[1.0, 0.0, -1.0], [0.0, 1.0, -1.0]], [[0.0, 0.0, 0.0]])
+    xs, ys = np.array([-2.0, 0.5, 3.0]), np.array([-2.0, 3.0])
+    grid = decision_grid(net, xs, ys)
+    # by hand: at (x, y) the largest of x, y, −x − y wins (σ is increasing)
+    expected = [
+        [int(np.argmax([x, y, -x - y])) for x in xs]
+        for y in ys  # rows are y
+    ]
+    np.testing.assert_array_equal(grid, expected)
+    points = np.array([[3.0, -2.0], [-2.0, 3.0], [-2.0, -2.0]])
+    np.testing.assert_array_equal(classify(net, points), [0, 1, 2])
+
+
+def test_one_tanh_output_splits_the_classes_at_zero():
+    net = _two_input_net(["tanh"], [[1.0], [0.0]], [[0.0]])
+    points = np.array([[-0.2, 0.0], [0.2, 0.0], [0.7, 0.0]])
+    np.testing.assert_array_equal(classify(net, points), [0, 1, 1])  # tanh(0.2) < 0.5
+
+
+def test_an_unbounded_output_is_coloured_around_the_class_split():
+    from bpviewer.gui.decision_boundary import output_levels
+
+    assert output_levels("sigmoid", np.array([0.2])) == (0.0, 1.0)
+    assert output_levels("tanh", np.array([0.2])) == (-1.0, 1.0)
+    low, high = output_levels("linear", np.array([-3.0, 1.0, np.inf]))
+    assert (low, high) == (-3.0, 4.0)  # centred on 0.5, wide enough for −3
+    assert output_levels("linear", np.array([np.nan])) == (0.0, 1.0)
+
+
+def test_the_window_colours_several_sigmoid_outputs_by_class(window, tmp_path):
+    _write_csv(tmp_path / "d.csv")
+    panel = window.data_panel
+    assert panel.load_csv(tmp_path / "d.csv") and panel.import_csv()
+    net = window.session.network
+    assert net.layer_sizes[-1] == 3
+    # the output layer switched to sigmoid (the loss follows): still a class map
+    assert window.session.set_network_shape(
+        list(net.layer_sizes),
+        [*net.activations[:-1], "sigmoid"],
+        [b is not None for b in net.biases],
+    )
+    assert window.session.network.activations[-1] == "sigmoid"
+    window.boundary_dock.show()
+    window.boundary_dock.raise_()
+    window.decision_boundary.refresh()
+    values = window.decision_boundary.values
+    assert set(np.unique(values)) <= {0.0, 1.0, 2.0}
+    assert window.decision_boundary.image.levels is not None
+    assert tuple(window.decision_boundary.image.levels) == (0, 2)
+
+
+FIRST_PLOT = r"""
+import os, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+from PySide6.QtWidgets import QApplication
+from bpviewer.core.examples import load_example
+from bpviewer.gui.decision_boundary import DecisionBoundary
+from bpviewer.gui.session import Session
+app = QApplication([])
+boundary = DecisionBoundary(Session(load_example("xor")))
+boundary.show()
+boundary.refresh()
+import pyqtgraph as pg
+print(pg.getConfigOption("background"), pg.getConfigOption("foreground"))
+"""
+
+
+def test_every_plot_gets_the_white_look_even_when_it_comes_first():
+    # the loss plot used to configure pyqtgraph; a decision boundary shown before it was black
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", FIRST_PLOT], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["w", "k"]

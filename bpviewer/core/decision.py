@@ -25,23 +25,31 @@ def decision_grid(
     layer: int | None = None,
     unit: int = 0,
 ) -> np.ndarray:
-    """Values over the grid, shape (len(ys), len(xs)): for a softmax output the winning class
-    (0 … K−1), otherwise the first output; with ``layer`` (1-based), that layer's ``unit``
-    activation instead (what a hidden unit has learned)."""
+    """Values over the grid, shape (len(ys), len(xs)): with several outputs the winning one
+    (0 … K−1, as :func:`classify` decides), with one output its value; with ``layer``
+    (1-based), that layer's ``unit`` activation instead (what a hidden unit has learned)."""
     gx, gy = np.meshgrid(xs, ys)
     points = np.column_stack([gx.ravel(), gy.ravel()])
     points = with_features(points, list(features or []))
     _, activations = network.forward_pass(points)
     if layer is not None:
         values = activations[layer - 1][:, unit]
-    elif network.activations[-1] == "softmax":
+    elif activations[-1].shape[1] > 1:
         values = np.argmax(activations[-1], axis=1).astype(np.float64)
     else:
         values = activations[-1][:, 0]
     return values.reshape(gy.shape)
 
 
+def threshold(activation: str) -> float:
+    """Where one output splits two classes: 0 for tanh (targets ±1), else 0.5."""
+    return 0.0 if activation == "tanh" else 0.5
+
+
 def classify(network: Network, inputs: np.ndarray) -> np.ndarray:
-    """Predicted class of each row (N, n): argmax for several outputs, output > 0.5 for one."""
+    """Predicted class of each row (N, n): argmax for several outputs; for one output,
+    whether it is above :func:`threshold`."""
     y = network.predict(inputs)
-    return np.argmax(y, axis=1) if y.shape[1] > 1 else (y[:, 0] > 0.5).astype(int)
+    if y.shape[1] > 1:
+        return np.argmax(y, axis=1)
+    return (y[:, 0] > threshold(network.activations[-1])).astype(int)

@@ -1,12 +1,14 @@
-"""The decision boundary (2-input networks): the output over the input plane as a heatmap,
-the winning class for softmax, with the data points on top (pyqtgraph ImageItem + scatter)."""
+"""The decision boundary (2-input networks): the output over the input plane as a heatmap
+(the winning output's class when there are several), with the data points on top
+(pyqtgraph ImageItem + scatter)."""
 
 from __future__ import annotations
 
 import numpy as np
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from bpviewer.core.decision import decision_grid, plane
+from bpviewer.core.decision import decision_grid, plane, threshold
+from bpviewer.gui.plotting import pyqtgraph
 from bpviewer.gui.session import Session
 
 GRID = 80
@@ -40,7 +42,7 @@ class DecisionBoundary(QWidget):
     def ensure_plot(self):
         """Create the plot (pyqtgraph on first use)."""
         if self.plot is None:
-            import pyqtgraph as pg
+            pg = pyqtgraph()
 
             self._pg = pg
             self.plot = pg.PlotWidget()
@@ -72,26 +74,30 @@ class DecisionBoundary(QWidget):
         features = s.project.data_spec.get("features") or []
         xs, ys = plane(data.inputs[:, :2], GRID)
         self.values = decision_grid(net, xs, ys, features)
-        softmax = net.activations[-1] == "softmax"
         pg = self._pg
-        if softmax:
-            k = net.layer_sizes[-1]
+        k = net.layer_sizes[-1]
+        if k > 1:  # the winning output's class colour
             colours = [pg.mkColor(CLASS_COLOURS[i % len(CLASS_COLOURS)]) for i in range(k)]
             lut = np.array([[c.red(), c.green(), c.blue(), 110] for c in colours], dtype=np.ubyte)
             self.image.setImage(self.values.T, levels=(0, max(k - 1, 1)), lut=lut)
-        else:
+            self.image.setOpacity(1.0)
+            self.image.setToolTip("Colour: the class of the largest output")
+        else:  # the output's value, on a diverging map centred where the classes split
             cmap = pg.colormap.get("CET-D1A")
             self.image.setImage(
-                self.values.T, levels=(0.0, 1.0), lut=cmap.getLookupTable(nPts=256, alpha=False)
+                self.values.T,
+                levels=output_levels(net.activations[-1], self.values),
+                lut=cmap.getLookupTable(nPts=256, alpha=False),
             )
             self.image.setOpacity(0.55)
+            self.image.setToolTip("Colour: the output's value (white where the classes split)")
         self.image.setRect(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0])
         if image_only:
             return
         classes = (
             np.argmax(data.targets, axis=1)
             if data.targets.shape[1] > 1
-            else (data.targets[:, 0] > 0.5).astype(int)
+            else (data.targets[:, 0] > threshold(net.activations[-1])).astype(int)
         )
         brushes = [pg.mkBrush(CLASS_COLOURS[c % len(CLASS_COLOURS)]) for c in classes]
         self.scatter.setData(data.inputs[:, 0], data.inputs[:, 1], brush=brushes)
@@ -101,3 +107,18 @@ class DecisionBoundary(QWidget):
         super().showEvent(event)
         if getattr(self, "_stale", True):
             self.refresh()
+
+
+def output_levels(activation: str, values: np.ndarray) -> tuple[float, float]:
+    """Colour levels for one output's values: its range for sigmoid (0, 1) and tanh
+    (−1, 1); for an unbounded output the values' own span, centred on 0.5 so the map's
+    middle stays where :func:`threshold` splits the classes."""
+    if activation == "tanh":
+        return -1.0, 1.0
+    if activation in ("sigmoid", "softmax"):
+        return 0.0, 1.0
+    finite = values[np.isfinite(values)]
+    if not finite.size:
+        return 0.0, 1.0
+    half = max(abs(float(finite.max()) - 0.5), abs(float(finite.min()) - 0.5), 0.5)
+    return 0.5 - half, 0.5 + half

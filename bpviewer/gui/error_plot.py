@@ -20,6 +20,7 @@ from bpviewer.core.notation import fmt
 from bpviewer.gui import palette
 from bpviewer.gui.curve_buffer import CurveBuffer
 from bpviewer.gui.live_range import SteppedRange
+from bpviewer.gui.plotting import pyqtgraph
 from bpviewer.gui.session import Session
 
 REDRAW_MS = 33  # at most about 30 redraws a second
@@ -131,9 +132,7 @@ class ErrorPlot(QWidget):
         """Create the pyqtgraph plot (imports pyqtgraph on first use) and return it."""
         if self.plot is not None:
             return self.plot
-        import pyqtgraph as pg
-
-        pg.setConfigOptions(antialias=False, background="w", foreground="k")
+        pg = pyqtgraph()
         plot = pg.PlotWidget()
         plot.setObjectName("errorPlot")
         plot.setLabel("bottom", "iteration")

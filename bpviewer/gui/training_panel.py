@@ -23,6 +23,7 @@ from bpviewer.core.notation import full
 from bpviewer.gui.curve_buffer import CurveBuffer
 from bpviewer.gui.error_plot import PAINT_SHARE
 from bpviewer.gui.live_range import SteppedRange
+from bpviewer.gui.plotting import pyqtgraph
 from bpviewer.gui.session import Session
 
 LAYER_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
@@ -178,7 +179,7 @@ class InsidePlot(QWidget):
         """Create the two plots (pyqtgraph imported on first use)."""
         if self.norm_plot is not None:
             return
-        import pyqtgraph as pg
+        pg = pyqtgraph()
 
         self._pg = pg
         self.norm_plot = pg.PlotWidget()
