@@ -26,8 +26,10 @@ from bpviewer.gui.session import Session
 REDRAW_MS = 33  # at most about 30 redraws a second
 MAX_REDRAW_MS = 500
 #: Share of the GUI thread's time redraws may take during a run: painting holds the GIL, so
-#: every millisecond spent drawing is a millisecond the training worker cannot run.
-PAINT_SHARE = 0.03
+#: every millisecond spent drawing is a millisecond the training worker cannot run (the
+#: worker parks while the window paints).  At 2% a ~3 ms repaint comes every ~150 ms; 3%
+#: measured 3% slower training in the window (benchmarks/README.md, case 3).
+PAINT_SHARE = 0.02
 FADED = ["#9ecae1", "#fdae6b", "#a1d99b", "#bcbddc", "#fc9272", "#d9d9d9"]
 
 
