@@ -1,4 +1,4 @@
-"""The headless command line: ``bpviewer trace|train|gradcheck|check``.
+"""The headless command line: ``bpviewer trace|train|gradcheck|check|install-desktop``.
 
 No Qt is imported here.  Exit codes: 0 done, 1 a check failed, 2 bad input (one line on
 stderr naming the file and the problem, never a traceback).
@@ -23,7 +23,7 @@ from bpviewer.core.notation import fmt
 from bpviewer.core.project import Project, load_project
 from bpviewer.core.trace import batch_bounds, trace_dict, trace_iteration
 
-COMMANDS = ("trace", "train", "gradcheck", "check")
+COMMANDS = ("trace", "train", "gradcheck", "check", "install-desktop")
 
 
 class UsageError(BpviewerError):
@@ -73,7 +73,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("script", help="the learner's Python script")
     p.add_argument("--timeout", type=float, default=10.0, help="seconds the script may run")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = sub.add_parser(
+        "install-desktop",
+        help="add bpviewer to this user's applications menu (Linux)",
+        description="Write a desktop entry and the icon under $XDG_DATA_HOME "
+        "(default ~/.local/share).",
+    )
+    p.add_argument("--uninstall", action="store_true", help="remove them again")
     return parser
+
+
+def cmd_install_desktop(args: argparse.Namespace) -> int:
+    from bpviewer import desktop_entry
+
+    if args.uninstall:
+        removed = desktop_entry.uninstall()
+        for path in removed:
+            print(f"removed {path}")
+        if not removed:
+            print(f"nothing to remove under {desktop_entry.data_home()}")
+        return 0
+    for path in desktop_entry.install():
+        print(f"wrote {path}")
+    return 0
 
 
 def project_from_args(args: argparse.Namespace) -> Project:
@@ -202,6 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "gradcheck": cmd_gradcheck,
             "train": _lazy("bpviewer.cli_train", "cmd_train"),
             "check": _lazy("bpviewer.cli_check", "cmd_check"),
+            "install-desktop": cmd_install_desktop,
         }[args.command]
         with np.errstate(over="ignore", under="ignore"):
             return handler(args)
