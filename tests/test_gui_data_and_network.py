@@ -56,13 +56,14 @@ def test_the_preset_box_names_no_preset_when_the_data_are_a_csv(window, tmp_path
     assert panel.import_csv()
     assert panel.preset.currentIndex() == -1 and panel.preset.currentText() == ""
     assert "CSV" in panel.preset.placeholderText()
-    assert not panel.regenerate.isEnabled()
+    assert not panel.regenerate.isEnabled() and not panel.noise.isEnabled()
     assert not panel.use_preset()  # nothing chosen: nothing replaced
     assert window.session.project.dataset.class_labels == ["cat", "dog", "bird"]
     window.actionUndo.trigger()  # back to the spiral: the box says so again
     assert panel.preset.currentText() == "spiral" and panel.regenerate.isEnabled()
+    assert panel.seed.isEnabled()  # the spiral is drawn from n, noise and seed
     panel.preset.setCurrentText("xor")
-    assert panel.regenerate.isEnabled()
+    assert panel.regenerate.isEnabled() and not panel.seed.isEnabled()  # xor is a table
 
 
 def test_a_broken_csv_keeps_the_data_and_says_why(window, tmp_path):

@@ -78,3 +78,21 @@ def test_inside_plot_redraws_only_new_points_and_keeps_them_in_view(qtbot):
     np.testing.assert_array_equal(y, norms[:, 1])
     inside.fit()
     assert inside.norm_plot.plotItem.vb.autoRangeEnabled()[0]
+
+
+def _legend_names(plot) -> list[str]:
+    return [label.text for _, label in plot.plotItem.legend.items]
+
+
+def test_the_stepped_curve_is_in_the_legend_only_with_points(window):
+    window.new_from_example("xor")
+    plot = window.error_plot.ensure_plot()
+    assert window.session.losses == {}
+    assert "stepped" not in _legend_names(plot)
+    window.actionIterate.trigger()
+    assert window.session.losses  # the iteration's loss was recorded
+    assert _legend_names(plot).count("stepped") == 1
+    window.actionIterate.trigger()
+    assert _legend_names(plot).count("stepped") == 1  # once, however many points
+    window.new_from_example("xor")
+    assert "stepped" not in _legend_names(plot)

@@ -34,6 +34,9 @@ from bpviewer.gui.session import Session
 PREVIEW_ROWS = 8
 SHOWN_SAMPLES = 500
 
+#: Presets generated from n, noise and seed (the logic tables and iris are fixed).
+TUNABLE = tuple(name for name in GENERATED if name not in ("xor", "and", "or"))
+
 
 class DataPanel(QWidget):
     """Everything about the data; changes go through :meth:`Session.set_data` (undoable)."""
@@ -196,6 +199,9 @@ class DataPanel(QWidget):
     # ------------------------------------------------------------------ presets
     def _on_preset_chosen(self) -> None:
         self.regenerate.setEnabled(self.preset.currentIndex() >= 0)
+        tunable = self.preset.currentText() in TUNABLE
+        for knob in (self.n, self.noise, self.seed):
+            knob.setEnabled(tunable)  # only the generated point clouds take them
 
     def use_preset(self) -> bool:
         """Generate (or load) the chosen built-in data set."""
@@ -203,7 +209,7 @@ class DataPanel(QWidget):
         if name not in PRESETS:
             return False
         spec = {"preset": name}
-        if name in GENERATED and name not in ("xor", "and", "or"):
+        if name in TUNABLE:
             spec.update(n=self.n.value(), noise=self.noise.value(), seed=self.seed.value())
         if name == "iris":
             spec.update(standardize=True)

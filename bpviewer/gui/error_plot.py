@@ -148,8 +148,7 @@ class ErrorPlot(QWidget):
             symbol="o",
             symbolSize=6,
             symbolBrush=palette.FORWARD,
-            name="stepped",
-        )
+        )  # in the legend only while it has points (see _on_losses_changed)
         plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
         plot.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self._layout.removeWidget(self._placeholder)
@@ -169,6 +168,12 @@ class ErrorPlot(QWidget):
         x = np.fromiter(sorted(losses), dtype=np.float64, count=len(losses))
         y = np.array([losses[int(i)] for i in x])
         self.curve.setData(x, y)
+        legend = self.plot.plotItem.legend
+        listed = legend.getLabel(self.curve) is not None
+        if x.size and not listed:
+            legend.addItem(self.curve, "stepped")
+        elif not x.size and listed:
+            legend.removeItem(self.curve)
         if x.size == 1 and not self.runs:  # one point: the axis from 0, not ±0.5 around it
             self.plot.setXRange(-1, 1, padding=0.05)
             if not self.log_box.isChecked():
