@@ -235,3 +235,29 @@ def test_excepthook_logs_uncaught_errors(caplog):
         assert "boom in a slot" in caplog.text
     finally:
         sys.excepthook = previous
+
+
+def test_every_panel_can_be_brought_back_and_the_layout_reset(window, qtbot):
+    panels = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View").actions()
+    panel_menu = next(a.menu() for a in panels if a.menu() is not None)
+    listed = {a.text() for a in panel_menu.actions() if not a.isSeparator()}
+    assert {d.windowTitle() for d in window.docks()} <= listed
+    assert len(window.docks()) == len(window.findChildren(type(window.weights_dock)))
+    window.boundary_dock.close()
+    window.data_dock.close()
+    assert window.boundary_dock.isHidden() and window.data_dock.isHidden()
+    window.actionResetLayout.trigger()
+    assert not window.boundary_dock.isHidden() and not window.data_dock.isHidden()
+
+
+def test_the_shortcut_list_is_made_from_the_menus(window):
+    rows = window.shortcut_rows()
+    assert ("Step", "Forward", "Ctrl+1") in rows
+    assert ("Train", "Train", "F5") in rows
+    assert ("File", "Check my code…", "Ctrl+K") in rows
+    assert any(command == "Quit" and keys for _, command, keys in rows)
+    keys = [k for _, _, k in rows]
+    assert len(keys) == len(set(keys)), "two commands share a key"
+    window.actionShortcuts.trigger()
+    assert "Ctrl+Shift+N" in window.shortcuts_box.text()
+    window.shortcuts_box.close()

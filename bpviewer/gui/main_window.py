@@ -79,8 +79,8 @@ class MainWindow(QMainWindow):
         self._boundary_drawn = 0.0
         self._build_docks()
         self._build_actions()
-        self._build_menus()
         self._build_toolbar()
+        self._build_menus()
         self.status_label = QLabel()
         self.status_label.setObjectName("stepStatus")
         self.statusBar().addPermanentWidget(self.status_label)  # messages keep the left side
@@ -109,8 +109,33 @@ class MainWindow(QMainWindow):
         if not self._docks_arranged:
             self._docks_arranged = True
             self._tabify_groups()
+            self._default_state = self.saveState()  # for View → Reset layout
             self._restore_layout()
         super().showEvent(event)
+
+    def docks(self) -> list[QDockWidget]:
+        """Every panel, in the order the View menu lists them."""
+        return [
+            self.weights_dock,
+            self.sample_dock,
+            self.explain_dock,
+            self.values_dock,
+            self.plot_dock,
+            self.inside_dock,
+            self.boundary_dock,
+            self.training_dock,
+            self.data_dock,
+            self.hyper_dock,
+            self.network_dock,
+        ]
+
+    def reset_layout(self) -> None:
+        """View → Reset layout: every panel where the first start put it."""
+        state = getattr(self, "_default_state", None)
+        if state is not None:
+            self.restoreState(state)
+            self.toolbar.show()
+            self.statusBar().showMessage("layout reset", 3000)
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self and not self._painted and event.type() == QEvent.Type.Paint:
@@ -400,8 +425,13 @@ class MainWindow(QMainWindow):
             "Ctrl+K",
             "Run a backprop script written in the exercise's names and find its first wrong number",
         )
+        quit_keys = QKeySequence(QKeySequence.StandardKey.Quit)  # empty on some platforms
         self.actionQuit = a(
-            "actionQuit", "&Quit", self.close, QKeySequence.StandardKey.Quit, "Close bpviewer"
+            "actionQuit",
+            "&Quit",
+            self.close,
+            quit_keys if not quit_keys.isEmpty() else "Ctrl+Q",
+            "Close bpviewer",
         )
         self.actionZoomIn = a(
             "actionZoomIn",
@@ -423,6 +453,20 @@ class MainWindow(QMainWindow):
             self.network_view.reset_zoom,
             "Ctrl+0",
             "Fit the whole network in the view",
+        )
+        self.actionResetLayout = a(
+            "actionResetLayout",
+            "&Reset layout",
+            self.reset_layout,
+            None,
+            "Put every panel back where it was at the first start",
+        )
+        self.actionShortcuts = a(
+            "actionShortcuts",
+            "&Keyboard shortcuts",
+            self.show_shortcuts,
+            "F1",
+            "Every command that has a key",
         )
         self.actionAbout = a(
             "actionAbout",
@@ -509,19 +553,18 @@ class MainWindow(QMainWindow):
         for act in (self.actionZoomIn, self.actionZoomOut, self.actionFit):
             view.addAction(act)
         view.addSeparator()
-        for dock in (
-            self.weights_dock,
-            self.sample_dock,
-            self.explain_dock,
-            self.values_dock,
-            self.plot_dock,
-        ):
-            view.addAction(dock.toggleViewAction())
+        panels = view.addMenu("&Panels")
+        for dock in self.docks():
+            panels.addAction(dock.toggleViewAction())
+        panels.addSeparator()
+        panels.addAction(self.toolbar.toggleViewAction())
+        view.addAction(self.actionResetLayout)
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.actionShortcuts)
         help_menu.addAction(self.actionAbout)
 
     def _build_toolbar(self) -> None:
-        bar = QToolBar("Step")
+        bar = QToolBar("Step toolbar")
         bar.setObjectName("stepToolBar")
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for act in (
@@ -944,6 +987,37 @@ class MainWindow(QMainWindow):
     def about(self) -> None:
         """Help → About."""
         QMessageBox.about(self, "About bpviewer", self.about_text())
+
+    def shortcut_rows(self) -> list[tuple[str, str, str]]:
+        """(menu, command, keys) of every menu command that has a key, in menu order."""
+        rows = []
+
+        def walk(menu, path: str) -> None:
+            for act in menu.actions():
+                if act.menu() is not None:
+                    walk(act.menu(), path)
+                elif not act.isSeparator() and not act.shortcut().isEmpty():
+                    keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                    rows.append((path, act.text().replace("&", ""), keys))
+
+        for top in self.menuBar().actions():
+            walk(top.menu(), top.text().replace("&", ""))
+        return rows
+
+    def show_shortcuts(self) -> None:
+        """Help → Keyboard shortcuts: a table made from the menus, so it is never stale."""
+        rows = "".join(
+            f"<tr><td>{menu}</td><td>{command}</td><td><b>{keys}</b></td></tr>"
+            for menu, command, keys in self.shortcut_rows()
+        )
+        box = QMessageBox(self)
+        box.setObjectName("shortcutsBox")
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(f"<table cellspacing=6>{rows}</table>")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.show()
+        self.shortcuts_box = box
 
     # ------------------------------------------------------------------ layout and closing
     def _restore_layout(self) -> None:
