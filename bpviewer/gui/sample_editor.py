@@ -53,6 +53,7 @@ class SampleEditor(QWidget):
         )
         self.table.setFixedHeight(self.table.horizontalHeader().height() + 2 * 26 + 22)
         layout.addWidget(self.table)
+        layout.addStretch(1)  # spare height below, not around, the sample
         self.spin.valueChanged.connect(self._on_spin)
         self.table.itemChanged.connect(self._on_item_changed)
         session.machineChanged.connect(self.refresh)
