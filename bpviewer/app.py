@@ -54,6 +54,7 @@ def run_app(argv: Sequence[str]) -> int:
     if problem:
         print(f"bpviewer: {problem}", file=sys.stderr)
         return 2
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from bpviewer.gui import MainWindow
@@ -68,4 +69,6 @@ def run_app(argv: Sequence[str]) -> int:
     if args and not window.open_project(args[0]):
         print(f"bpviewer: could not open {args[0]}", file=sys.stderr)
     window.show()
+    # once the window is up: the unsaved work of a bpviewer that did not close
+    QTimer.singleShot(0, window.offer_recovery)
     return app.exec()

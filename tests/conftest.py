@@ -35,6 +35,7 @@ class FakePrompter:
         self.asked: list[str] = []
         self.errors: list[tuple[str, str]] = []
         self.answer = "discard"
+        self.recover_answer = "later"
         self.files: list[str] = []
 
     def unsaved_changes(self, name: str) -> str:
@@ -43,6 +44,10 @@ class FakePrompter:
 
     def error(self, title: str, text: str) -> None:
         self.errors.append((title, text))
+
+    def recover(self, name: str, when: str) -> str:
+        self.asked.append(name)
+        return self.recover_answer
 
     def open_file(self, caption: str, file_filter: str = "") -> str:
         return self.files.pop(0) if self.files else ""

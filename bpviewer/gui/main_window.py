@@ -27,6 +27,7 @@ from bpviewer.core.errors import BpviewerError
 from bpviewer.core.examples import EXAMPLES, example_names, load_example
 from bpviewer.core.export import values_csv, values_json
 from bpviewer.core.paths import resource_path
+from bpviewer.core.project import load_project
 from bpviewer.gui.data_panel import DataPanel
 from bpviewer.gui.decision_boundary import DecisionBoundary
 from bpviewer.gui.error_plot import ErrorPlot
@@ -35,6 +36,8 @@ from bpviewer.gui.hyperparameters_panel import HyperparametersPanel
 from bpviewer.gui.network_editor import NetworkEditor
 from bpviewer.gui.network_view import NetworkView
 from bpviewer.gui.prompter import Prompter
+from bpviewer.gui.recovery import Recovery
+from bpviewer.gui.recovery import leftovers as recovery_leftovers
 from bpviewer.gui.sample_editor import SampleEditor
 from bpviewer.gui.session import Session
 from bpviewer.gui.settings import add_recent_file, app_settings, recent_files
@@ -71,6 +74,7 @@ class MainWindow(QMainWindow):
         self.training_panel = TrainingPanel(self.session)
         self.inside_plot = InsidePlot()
         self.trainer = TrainingController(self.session, self)
+        self.recovery = Recovery(self.session, parent=self)
         self.data_panel = DataPanel(self.session, self.prompter)
         self.hyperparameters_panel = HyperparametersPanel(self.session)
         self.network_editor = NetworkEditor(self.session)
@@ -696,6 +700,38 @@ class MainWindow(QMainWindow):
             return self.save()
         return answer == "discard"
 
+    def offer_recovery(self) -> bool:
+        """At start: offer back the unsaved work of a bpviewer that did not close (newest
+        first). Restoring is one undo step on top of the file it came from; returns
+        whether a project was restored."""
+        from datetime import datetime
+
+        for left in recovery_leftovers():
+            when = datetime.fromtimestamp(left.written).strftime("%Y-%m-%d %H:%M")
+            answer = self.prompter.recover(left.original or "an unsaved project", when)
+            if answer == "later":
+                continue
+            if answer == "discard":
+                left.discard()
+                continue
+            try:
+                recovered = load_project(left.path)
+            except BpviewerError as exc:
+                self.prompter.error("Cannot restore", str(exc))
+                continue
+            original = Path(left.original) if left.original else None
+            if original is not None and original.is_file() and self._confirm_discard():
+                if not self.open_project(original):
+                    continue
+            elif not self._confirm_discard():
+                continue
+            recovered.path = original
+            self.session.replace_project(recovered, "Restore unsaved changes")
+            left.discard()
+            self.statusBar().showMessage(f"restored the unsaved changes of {when}", 10000)
+            return True
+        return False
+
     def new_from_example(self, name: str) -> None:
         """Replace the project with a built-in example."""
         if self._confirm_discard():
@@ -1042,4 +1078,5 @@ class MainWindow(QMainWindow):
         if "superqt.utils" in sys.modules:  # a worker may have run: a check ends in its limit
             sys.modules["superqt.utils"].WorkerBase.await_workers(15_000)
         self._save_layout()
+        self.recovery.discard()  # saved or given up: nothing left to recover
         event.accept()

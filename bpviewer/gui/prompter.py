@@ -36,6 +36,28 @@ class Prompter:
             QMessageBox.StandardButton.Discard: "discard",
         }.get(QMessageBox.StandardButton(answer), "cancel")
 
+    def recover(self, name: str, when: str) -> str:
+        """``restore``, ``discard`` or ``later`` for the unsaved work on ``name`` that a
+        bpviewer which did not close left at ``when``."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Restore unsaved changes?",
+            f"bpviewer did not close normally, and {name} had unsaved changes (written {when}).",
+            QMessageBox.StandardButton.NoButton,
+            self.parent,
+        )
+        box.setInformativeText(
+            "Restore them (one undo step on top of the saved file), discard them, "
+            "or decide at the next start?"
+        )
+        restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton("Later", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(restore)
+        box.exec()
+        clicked = box.clickedButton()
+        return "restore" if clicked is restore else "discard" if clicked is discard else "later"
+
     def error(self, title: str, text: str) -> None:
         """Tell the user something failed."""
         QMessageBox.critical(self.parent, title, text)

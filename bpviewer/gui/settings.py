@@ -19,6 +19,18 @@ def app_settings() -> QSettings:
     return QSettings("bpviewer", "bpviewer")
 
 
+def data_folder() -> Path:
+    """Where bpviewer keeps files of its own (crash recovery): ``BPVIEWER_SETTINGS_DIR``,
+    or the platform's application data folder."""
+    folder = os.environ.get("BPVIEWER_SETTINGS_DIR")
+    if folder:
+        return Path(folder)
+    from PySide6.QtCore import QStandardPaths
+
+    location = QStandardPaths.StandardLocation.AppDataLocation
+    return Path(QStandardPaths.writableLocation(location) or Path.home() / ".bpviewer")
+
+
 def recent_files() -> list[str]:
     """Recently opened or saved project files, newest first, existing ones only."""
     value = app_settings().value("recentFiles", [])
