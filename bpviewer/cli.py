@@ -34,7 +34,8 @@ class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so every error is one line and exit 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}")
+        command = self.prog.removeprefix("bpviewer").strip()  # main() says "bpviewer: "
+        raise UsageError(f"{command}: {message}" if command else message)
 
 
 def _add_project(parser: argparse.ArgumentParser) -> None:
