@@ -45,8 +45,8 @@ class FakePrompter:
     def error(self, title: str, text: str) -> None:
         self.errors.append((title, text))
 
-    def recover(self, name: str, when: str) -> str:
-        self.asked.append(name)
+    def recover(self, original: str, when: str) -> str:
+        self.asked.append(original)
         return self.recover_answer
 
     def open_file(self, caption: str, file_filter: str = "") -> str:

@@ -708,7 +708,7 @@ class MainWindow(QMainWindow):
 
         for left in recovery_leftovers():
             when = datetime.fromtimestamp(left.written).strftime("%Y-%m-%d %H:%M")
-            answer = self.prompter.recover(left.original or "an unsaved project", when)
+            answer = self.prompter.recover(left.original, when)
             if answer == "later":
                 continue
             if answer == "discard":

@@ -36,19 +36,27 @@ class Prompter:
             QMessageBox.StandardButton.Discard: "discard",
         }.get(QMessageBox.StandardButton(answer), "cancel")
 
-    def recover(self, name: str, when: str) -> str:
-        """``restore``, ``discard`` or ``later`` for the unsaved work on ``name`` that a
-        bpviewer which did not close left at ``when``."""
+    def recover(self, original: str, when: str) -> str:
+        """``restore``, ``discard`` or ``later`` for the unsaved work on the project file
+        ``original`` ('' for a project never saved) that a bpviewer which did not close
+        left at ``when``."""
+        what = (
+            f"Unsaved changes to {original} were kept"
+            if original
+            else "Unsaved work on a new project was kept"
+        )
         box = QMessageBox(
             QMessageBox.Icon.Question,
             "Restore unsaved changes?",
-            f"bpviewer did not close normally, and {name} had unsaved changes (written {when}).",
+            f"bpviewer did not close normally. {what} ({when}).",
             QMessageBox.StandardButton.NoButton,
             self.parent,
         )
         box.setInformativeText(
-            "Restore them (one undo step on top of the saved file), discard them, "
-            "or decide at the next start?"
+            "Restore them (one undo step on top of the saved file), discard them, or "
+            "decide at the next start?"
+            if original
+            else "Restore it, discard it, or decide at the next start?"
         )
         restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
         discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
