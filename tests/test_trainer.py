@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from bpviewer.core.datasets import Dataset
 from bpviewer.core.examples import load_example
+from bpviewer.core.network import Network
 from bpviewer.core.project import TrainingSettings
 from bpviewer.core.stepper import StepMachine
 from bpviewer.core.trainer import Trainer, data_loss
@@ -164,3 +166,25 @@ def test_training_reduces_the_loss_on_every_example():
         trainer.run(2000)
         after = data_loss(trainer.network, p.training.loss, p.dataset.inputs, p.dataset.targets)
         assert after < 0.7 * before, name
+
+
+@pytest.mark.parametrize(
+    ("sizes", "batch"),
+    [([2, 3, 1], 4), ([3, 5, 4, 2], 6)],  # the scalar kernel, then the NumPy kernel
+)
+def test_gradient_norms_per_layer_match_finite_differences(sizes, batch):
+    """What Inside the network plots: ‖∂E/∂W_l‖ of each step, per layer, against the norm of
+    numerical derivatives (central differences in extended precision) at the same weights."""
+    from bpviewer.core.gradcheck import gradient_check
+
+    rng = np.random.default_rng(5)
+    net = Network.initialised(sizes, ["tanh"] * (len(sizes) - 2) + ["sigmoid"], seed=3, bias=True)
+    data = Dataset(rng.normal(size=(batch, sizes[0])), rng.uniform(0, 1, (batch, sizes[-1])))
+    settings = TrainingSettings(loss="mse", batch_size=batch, shuffle=False, learning_rate=0.1)
+    trainer = Trainer(net, settings, data, history=False, record_gradient_norms=True)
+    trainer.step()
+    numerical = gradient_check(net, "mse", data.inputs, data.targets)
+    for l, norm in enumerate(trainer.last_gradient_norms):
+        derivs = [e.numerical for e in numerical.entries if e.kind == "w" and e.layer == l + 1]
+        assert len(derivs) == sizes[l] * sizes[l + 1]
+        assert norm == pytest.approx(float(np.linalg.norm(derivs)), rel=1e-8)
