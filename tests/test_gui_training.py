@@ -201,3 +201,24 @@ def test_compare_runs_legend_names_what_changed(window, qtbot):
     assert len(window.error_plot.runs) == 2
     window.error_plot.clear_earlier_runs()
     assert len(window.error_plot.runs) == 1
+
+
+def test_tracked_weights_follow_the_cells_selected_in_the_table(window, qtbot):
+    window.new_from_example("xor")  # 2-3-1 with biases
+    window.weight_tables.tabs.setCurrentIndex(0)
+    view = window.weight_tables.views[0]
+    model = view.model()
+    flag = view.selectionModel().SelectionFlag.Select
+    bias_row = next(r for r in range(model.rowCount()) if model.is_bias_row(r))
+    for row, col in ((1, 2), (bias_row, 0)):
+        view.selectionModel().select(model.index(row, col), flag)
+    before = window.session.network.weights[0][1, 2]
+    run = _run_to_end(window, qtbot, iterations=600)
+    inside = window.inside_plot
+    assert inside.tracked_labels == [model.label(1, 2), model.label(bias_row, 0)]
+    net = window.session.network  # the run's last parameters
+    x, _ = inside.tracks.data(0)
+    assert x[-1] == run.result.iterations
+    assert inside.tracks.data(0)[1][-1] == net.weights[0][1, 2]
+    assert inside.tracks.data(1)[1][-1] == net.biases[0][0]
+    assert before != net.weights[0][1, 2]  # the weight moved, and the plot followed it
