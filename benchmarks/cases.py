@@ -331,7 +331,7 @@ def large_network(quick: bool) -> list[dict]:
 # ----------------------------------------------------------------------------- 3
 def window_training(quick: bool) -> list[dict]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from bpviewer.core.examples import load_example
@@ -347,11 +347,16 @@ def window_training(quick: bool) -> list[dict]:
     window.new_from_example("circle")
     window.error_plot.ensure_plot()
     app.processEvents()
-    # the decision boundary on, beside the live loss curve (both visible)
-    window.splitDockWidget(window.plot_dock, window.boundary_dock, Qt.Orientation.Horizontal)
-    window.plot_dock.raise_()
+    # the decision boundary on, beside the live loss curve (both visible): the boundary
+    # moves into the Explain tab group (splitting a tabbed dock does not untab it in Qt 6)
+    window.removeDockWidget(window.boundary_dock)
+    window.tabifyDockWidget(window.explain_dock, window.boundary_dock)
+    window.boundary_dock.show()
     window.boundary_dock.raise_()
+    window.plot_dock.raise_()
     app.processEvents()
+    if not (window.error_plot.plot.isVisible() and window.decision_boundary.plot.isVisible()):
+        raise RuntimeError("the loss curve and the decision boundary must both be shown")
     lateness: list[float] = []
     expected = [time.perf_counter() + 0.01]
     probe = QTimer()

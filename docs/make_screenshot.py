@@ -101,6 +101,12 @@ def spiral_training(app: QApplication, during: Path, after: Path) -> None:
     table.selectionModel().select(
         table.model().index(3, 2), table.selectionModel().SelectionFlag.Select
     )
+    # Inside the network beside the loss, in the Explain group (empty while training)
+    window.removeDockWidget(window.inside_dock)
+    window.tabifyDockWidget(window.explain_dock, window.inside_dock)
+    window.inside_dock.show()
+    window.inside_dock.raise_()
+    _settle(app, window)
     done = []
     window.trainer.runFinished.connect(done.append)
     window.train(iterations=20_000)
