@@ -96,3 +96,18 @@ def test_the_stepped_curve_is_in_the_legend_only_with_points(window):
     assert _legend_names(plot).count("stepped") == 1  # once, however many points
     window.new_from_example("xor")
     assert "stepped" not in _legend_names(plot)
+
+
+def test_plot_axes_read_in_the_values_own_units(window):
+    # pyqtgraph would label a loss of 0.0066 as 6.6 with "(x0.001)" beside the axis
+    window.boundary_dock.show()
+    window.decision_boundary.ensure_plot()
+    window.inside_plot.ensure_plots()
+    for plot in (
+        window.error_plot.ensure_plot(),
+        window.inside_plot.norm_plot,
+        window.inside_plot.traj_plot,
+        window.decision_boundary.plot,
+    ):
+        for side in ("left", "bottom"):
+            assert plot.getAxis(side).autoSIPrefix is False

@@ -8,7 +8,7 @@ import numpy as np
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from bpviewer.core.decision import decision_grid, plane, threshold
-from bpviewer.gui.plotting import pyqtgraph
+from bpviewer.gui.plotting import plain_axes, pyqtgraph
 from bpviewer.gui.session import Session
 
 GRID = 80
@@ -48,6 +48,7 @@ class DecisionBoundary(QWidget):
             self.plot = pg.PlotWidget()
             self.plot.setObjectName("decisionPlot")
             self.plot.setAspectLocked(False)
+            plain_axes(self.plot)
             self.image = pg.ImageItem()
             self.scatter = pg.ScatterPlotItem(size=6, pen=pg.mkPen("k", width=0.5))
             self.plot.addItem(self.image)

@@ -20,7 +20,7 @@ from bpviewer.core.notation import fmt
 from bpviewer.gui import palette
 from bpviewer.gui.curve_buffer import CurveBuffer
 from bpviewer.gui.live_range import SteppedRange
-from bpviewer.gui.plotting import pyqtgraph
+from bpviewer.gui.plotting import plain_axes, pyqtgraph
 from bpviewer.gui.session import Session
 
 REDRAW_MS = 33  # at most about 30 redraws a second
@@ -139,6 +139,7 @@ class ErrorPlot(QWidget):
         plot.setObjectName("errorPlot")
         plot.setLabel("bottom", "iteration")
         plot.setLabel("left", "loss E")
+        plain_axes(plot)
         # no grid: replaying its thousands of translucent lines costs more than the curve
         plot.addLegend(offset=(-10, 10))
         self.curve = plot.plot(

@@ -20,3 +20,10 @@ def pyqtgraph():
         pg.setConfigOptions(antialias=False, background="w", foreground="k")
         _configured = True
     return pg
+
+
+def plain_axes(plot) -> None:
+    """Tick labels in the values' own units: no "(x0.001)" scaling of the axis, so a loss
+    of 0.0066 reads 0.0066, as in the tables and the Explain panel."""
+    for side in ("left", "bottom"):
+        plot.getAxis(side).enableAutoSIPrefix(False)

@@ -23,7 +23,7 @@ from bpviewer.core.notation import full
 from bpviewer.gui.curve_buffer import CurveBuffer
 from bpviewer.gui.error_plot import PAINT_SHARE
 from bpviewer.gui.live_range import SteppedRange
-from bpviewer.gui.plotting import pyqtgraph
+from bpviewer.gui.plotting import plain_axes, pyqtgraph
 from bpviewer.gui.session import Session
 
 LAYER_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
@@ -191,6 +191,8 @@ class InsidePlot(QWidget):
         self.traj_plot = pg.PlotWidget()
         self.traj_plot.setObjectName("trajectoryPlot")
         self.traj_plot.setLabel("left", "weight")
+        plain_axes(self.norm_plot)
+        plain_axes(self.traj_plot)
         self.traj_plot.setLabel("bottom", "iteration")
         self.traj_plot.addLegend(offset=(-10, 10))
         self.traj_plot.setXLink(self.norm_plot)
