@@ -111,3 +111,52 @@ def test_plot_axes_read_in_the_values_own_units(window):
     ):
         for side in ("left", "bottom"):
             assert plot.getAxis(side).autoSIPrefix is False
+
+
+def test_a_run_paints_each_live_plot_once_per_redraw_inside_the_gate(window, qtbot):
+    """Left to Qt, every redraw's data change scheduled a second paint of the plot a moment
+    later, outside the paint gate (twice the cost, in the training worker's way)."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QGraphicsView
+
+    window.new_from_example("circle")
+    plot = window.error_plot.ensure_plot()
+    window.plot_dock.raise_()
+
+    class Paints(QObject):
+        gated = ungated = 0
+
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint and window.trainer.running:
+                if window.trainer.gate.is_set():
+                    Paints.ungated += 1
+                else:
+                    Paints.gated += 1
+            return False
+
+    paints = Paints()
+    plot.viewport().installEventFilter(paints)
+    manual = QGraphicsView.ViewportUpdateMode.NoViewportUpdate
+    redraws = window.error_plot.redraws
+    with qtbot.waitSignal(window.trainer.runFinished, timeout=60_000):
+        window.train(iterations=25_000)
+        assert plot.viewportUpdateMode() == manual
+    assert plot.viewportUpdateMode() != manual  # after the run, Qt paints as usual again
+    done = window.error_plot.redraws - redraws
+    assert done >= 2 and Paints.gated >= done - 1
+    assert Paints.ungated <= 1  # at most the run's first paint
+
+
+def test_a_paused_run_lets_the_plots_repaint_as_usual(window, qtbot):
+    from PySide6.QtWidgets import QGraphicsView
+
+    window.new_from_example("circle")
+    plot = window.error_plot.ensure_plot()
+    manual = QGraphicsView.ViewportUpdateMode.NoViewportUpdate
+    with qtbot.waitSignal(window.trainer.runFinished, timeout=60_000):
+        window.train(iterations=400_000)
+        window.actionPause.trigger()
+        assert window.trainer.paused and plot.viewportUpdateMode() != manual
+        window.actionPause.trigger()
+        assert plot.viewportUpdateMode() == manual
+        window.actionStop.trigger()

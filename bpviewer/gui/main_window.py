@@ -35,6 +35,7 @@ from bpviewer.gui.explain_panel import ExplainPanel
 from bpviewer.gui.hyperparameters_panel import HyperparametersPanel
 from bpviewer.gui.network_editor import NetworkEditor
 from bpviewer.gui.network_view import NetworkView
+from bpviewer.gui.plotting import manual_updates
 from bpviewer.gui.prompter import Prompter
 from bpviewer.gui.recovery import Recovery
 from bpviewer.gui.recovery import leftovers as recovery_leftovers
@@ -916,10 +917,20 @@ class MainWindow(QMainWindow):
         else:
             self.trainer.pause()
             self.actionPause.setText("&Resume")
+        for plot in self._live_plots():  # paused: zoom and pan repaint as usual
+            manual_updates(plot, not self.trainer.paused)
+
+    def _live_plots(self) -> list:
+        """The plots a training run repaints itself (those created so far)."""
+        plots = [self.error_plot.plot, self.decision_boundary.plot]
+        plots += [self.inside_plot.norm_plot, self.inside_plot.traj_plot]
+        return [p for p in plots if p is not None]
 
     def _on_run_started(self, run) -> None:
         self.error_plot.start_run(run)
         self.inside_plot.start(self.session.network.n_layers, self.trainer.tracked_labels)
+        for plot in self._live_plots():  # repainted by the redraws only, inside the gate
+            manual_updates(plot, True)
         self.training_panel.verdict.setText("")
 
     def _on_chunk(self, run, chunk) -> None:
@@ -932,6 +943,8 @@ class MainWindow(QMainWindow):
         self.error_plot.finish_run(run)
         self.inside_plot.redraw()  # complete when it is next shown
         self.inside_plot.fit()
+        for plot in self._live_plots():
+            manual_updates(plot, False)
         self.actionPause.setText("&Pause")
         result = run.result
         if result is not None and result.trip is not None:

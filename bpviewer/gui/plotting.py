@@ -27,3 +27,19 @@ def plain_axes(plot) -> None:
     of 0.0066 reads 0.0066, as in the tables and the Explain panel."""
     for side in ("left", "bottom"):
         plot.getAxis(side).enableAutoSIPrefix(False)
+
+
+def manual_updates(plot, on: bool) -> None:
+    """Whether ``plot`` repaints only when told to (during a training run).
+
+    The window repaints its live plots itself, once per redraw, while the training worker
+    waits at the paint gate.  Left to Qt, every data change also schedules a second paint
+    a moment later, outside the gate, which doubles the cost and contends with the worker
+    for the GIL.  Switching back repaints once, so the plot shows its final state.
+    """
+    from PySide6.QtWidgets import QGraphicsView
+
+    modes = QGraphicsView.ViewportUpdateMode
+    plot.setViewportUpdateMode(modes.NoViewportUpdate if on else modes.MinimalViewportUpdate)
+    if not on:
+        plot.viewport().update()
