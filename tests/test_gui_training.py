@@ -222,3 +222,30 @@ def test_tracked_weights_follow_the_cells_selected_in_the_table(window, qtbot):
     assert inside.tracks.data(0)[1][-1] == net.weights[0][1, 2]
     assert inside.tracks.data(1)[1][-1] == net.biases[0][0]
     assert before != net.weights[0][1, 2]  # the weight moved, and the plot followed it
+
+
+def test_the_training_panel_has_train_pause_stop_enabled_as_a_run_allows(window, qtbot):
+    from PySide6.QtWidgets import QToolButton
+
+    window.new_from_example("circle")
+    buttons = {
+        b.defaultAction().objectName(): b
+        for b in window.training_panel.findChildren(QToolButton)
+        if b.defaultAction() is not None
+    }
+    assert set(buttons) == {"actionTrain", "actionPause", "actionStop"}
+    assert buttons["actionTrain"].isEnabled()
+    assert not buttons["actionPause"].isEnabled() and not buttons["actionStop"].isEnabled()
+    with qtbot.waitSignal(window.trainer.runFinished, timeout=60_000):
+        buttons["actionTrain"].click()
+        window.training_panel.amount.setValue(10)  # read at the start: this run is 1,000
+        assert window.trainer.running
+        assert not buttons["actionTrain"].isEnabled()
+        assert buttons["actionPause"].isEnabled() and buttons["actionStop"].isEnabled()
+        buttons["actionStop"].click()
+    assert buttons["actionTrain"].isEnabled() and not buttons["actionStop"].isEnabled()
+    # the target loss field shows only for "until loss <"
+    panel = window.training_panel
+    assert panel.target.isHidden()
+    panel.unit.setCurrentIndex(2)
+    assert not panel.target.isHidden()

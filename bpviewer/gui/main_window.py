@@ -86,6 +86,8 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_toolbar()
         self._build_menus()
+        self.training_panel.add_controls([self.actionTrain, self.actionPause, self.actionStop])
+        self._update_run_actions()
         self.status_label = QLabel()
         self.status_label.setObjectName("stepStatus")
         self.statusBar().addPermanentWidget(self.status_label)  # messages keep the left side
@@ -920,6 +922,13 @@ class MainWindow(QMainWindow):
         for plot in self._live_plots():  # paused: zoom and pan repaint as usual
             manual_updates(plot, not self.trainer.paused)
 
+    def _update_run_actions(self) -> None:
+        """Train while no run goes; Pause and Stop while one does."""
+        running = self.trainer.running
+        self.actionTrain.setEnabled(not running)
+        self.actionPause.setEnabled(running)
+        self.actionStop.setEnabled(running)
+
     def _live_plots(self) -> list:
         """The plots a training run repaints itself (those created so far)."""
         plots = [self.error_plot.plot, self.decision_boundary.plot]
@@ -932,6 +941,7 @@ class MainWindow(QMainWindow):
         for plot in self._live_plots():  # repainted by the redraws only, inside the gate
             manual_updates(plot, True)
         self.training_panel.verdict.setText("")
+        self._update_run_actions()
 
     def _on_chunk(self, run, chunk) -> None:
         self.error_plot.add_chunk(run, chunk)
@@ -945,6 +955,7 @@ class MainWindow(QMainWindow):
         self.inside_plot.fit()
         for plot in self._live_plots():
             manual_updates(plot, False)
+        self._update_run_actions()
         self.actionPause.setText("&Pause")
         result = run.result
         if result is not None and result.trip is not None:

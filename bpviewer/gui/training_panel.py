@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -64,13 +66,21 @@ class TrainingPanel(QWidget):
         self.learning_rate.setToolTip("Learning rate η (Enter to apply; undoable)")
         self.learning_rate.editingFinished.connect(self._on_learning_rate)
         form.addRow("Learning rate η", self.learning_rate)
-        self.watch_nan = QCheckBox("stop on NaN or ∞ (restores the last finite state)")
+        self.watch_nan = QCheckBox("stop on NaN or ∞")
         self.watch_nan.setObjectName("watchNan")
+        self.watch_nan.setToolTip(
+            "Stop when a loss or a weight stops being a finite number, and go back to the "
+            "last iteration whose values were all finite"
+        )
         self.watch_nan.setChecked(True)
         form.addRow("Watch", self.watch_nan)
         growth = QHBoxLayout()
-        self.watch_growth = QCheckBox("stop when the epoch-mean loss grows more than")
+        self.watch_growth = QCheckBox("stop if the loss grows")
         self.watch_growth.setObjectName("watchGrowth")
+        self.watch_growth.setToolTip(
+            "Stop when the epoch-mean loss (smoothed over 5 epochs) grows to more than this "
+            "factor above the run's start: usually a learning rate that is too large"
+        )
         self.watch_growth.setChecked(True)
         self.growth = QDoubleSpinBox()
         self.growth.setObjectName("growthFactor")
@@ -79,15 +89,21 @@ class TrainingPanel(QWidget):
         self.growth.setSuffix(" ×")
         growth.addWidget(self.watch_growth)
         growth.addWidget(self.growth)
+        growth.addStretch(1)
         form.addRow("", growth)
         vanish = QHBoxLayout()
-        self.watch_vanish = QCheckBox("stop when a layer's gradient norm falls below")
+        self.watch_vanish = QCheckBox("stop if a gradient norm falls below")
         self.watch_vanish.setObjectName("watchVanishing")
+        self.watch_vanish.setToolTip(
+            "Stop when a layer's ‖∂E/∂W‖ (epoch mean) falls below this: vanishing gradients, "
+            "often saturated sigmoid or tanh units"
+        )
         self.vanish = QLineEdit("1e-8")
         self.vanish.setObjectName("vanishingThreshold")
         self.vanish.setMaximumWidth(80)
         vanish.addWidget(self.watch_vanish)
         vanish.addWidget(self.vanish)
+        vanish.addStretch(1)
         form.addRow("", vanish)
         self.verdict = QLabel("")
         self.verdict.setObjectName("trainingVerdict")
@@ -98,6 +114,17 @@ class TrainingPanel(QWidget):
         session.machineChanged.connect(self.refresh)
         self.refresh()
 
+    def add_controls(self, actions) -> None:
+        """Buttons for the window's Train, Pause and Stop commands (same keys, same state)."""
+        row = QHBoxLayout()
+        for action in actions:
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            row.addWidget(button)
+        row.addStretch(1)
+        self.layout().insertRow(1, "", row)
+
     def refresh(self) -> None:
         """Show the project's learning rate."""
         if not self.learning_rate.hasFocus():
@@ -105,7 +132,7 @@ class TrainingPanel(QWidget):
 
     def _on_unit(self) -> None:
         until = self.unit.currentIndex() == 2
-        self.target.setEnabled(until)
+        self.target.setVisible(until)  # only then does it mean anything
         self.amount.setToolTip("At most this many epochs" if until else "How many to run")
 
     def _on_learning_rate(self) -> None:
