@@ -243,7 +243,10 @@ class InsidePlot(QWidget):
         self.norm_items = []
         for l in range(n_layers):
             item = self.norm_plot.plot(
-                pen=pg.mkPen(LAYER_COLOURS[l % 6], width=1.5), name=f"layer {l + 1}"
+                # 1 px: Qt draws thin lines on a fast path; at 1.5 px these jagged curves
+                # of thousands of points took 2.5× as long to paint
+                pen=pg.mkPen(LAYER_COLOURS[l % 6], width=1),
+                name=f"layer {l + 1}",
             )
             item.setDownsampling(auto=True, method="peak")
             item.setClipToView(True)
