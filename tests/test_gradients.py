@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 
 from bpviewer.core.examples import load_example
@@ -48,3 +49,23 @@ def test_relative_error_definition():
     assert relative_error(2.0, 1.0) == 0.5
     assert relative_error(0.0, 1e-12) == 1e-12 / 1e-8
     assert np.isclose(relative_error(-1.0, 1.0), 2.0)
+
+
+def test_a_unit_on_the_kink_at_rounding_level_is_reported_not_failed():
+    # z = 1 + 1e-17 − 1: 0 in float64 (the engine: a dead relu, gradient 0) but 1e-17 in
+    # extended precision (the oracle: alive, gradient 1); neither is wrong
+    if np.finfo(np.longdouble).eps >= 1e-17:
+        pytest.skip("no extended precision on this platform")
+    net = Network((2, 1, 1), ("relu", "linear"), [[[1.0], [1.0]], [[1.0]]], [[-1.0], None])
+    result = gradient_check(net, "half_sse", [[1.0, 1e-17]], [[1.0]])
+    flagged = {(e.kind, e.layer, e.row, e.col) for e in result.kinks}
+    assert flagged == {("w", 1, 0, 0), ("w", 1, 1, 0), ("b", 1, None, 0), ("w", 2, 0, 0)}
+    assert result.passed
+
+
+def test_tiny_gradients_are_judged_against_the_loss_scale():
+    # a derivative that is exactly 0 and a numerical one of rounding noise (~1e-14 for a
+    # loss of 43) must not read as a relative error of 1e-6
+    assert relative_error(0.0, 6e-15, scale=43.0) < 1e-6
+    assert relative_error(0.0, 6e-15) == 6e-15 / 1e-8  # a loss below 1: the 1e-8 floor
+    assert relative_error(2e-7, 1e-7, scale=1000.0) == 1e-7 / 1e-5  # still caught
