@@ -89,3 +89,28 @@ def test_bad_optimizer_settings_are_refused():
         OptimizerSettings("rmsprop")
     with pytest.raises(ValueError, match="learning_rate"):
         OptimizerSettings(learning_rate=float("nan"))
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"momentum": 1.5}, "momentum must be below 1"),
+        ({"beta1": 1.0}, "beta1 must be below 1"),
+        ({"beta2": 1.0}, "beta2 must be below 1"),
+        ({"eps": 0.0}, "eps must be above 0"),
+    ],
+)
+def test_settings_that_would_divide_by_zero_or_never_decay_are_refused(change, words):
+    from bpviewer.core.optimizers import OptimizerSettings
+
+    with pytest.raises(ValueError, match=words):
+        OptimizerSettings("adam", **change)
+
+
+def test_the_window_refuses_such_a_setting_and_keeps_the_old_one(window):
+    before = window.session.project.training
+    messages = []
+    window.session.messageIssued.connect(messages.append)
+    window.session.set_training(beta1=1.0)
+    assert window.session.project.training == before
+    assert "beta1 must be below 1" in messages[-1]

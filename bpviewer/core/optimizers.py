@@ -38,6 +38,19 @@ class OptimizerSettings:
             value = getattr(self, key)
             if not np.isfinite(value) or value < 0:
                 raise ValueError(f"training.{key} must be a finite number >= 0, got {value!r}")
+        for key, why in (
+            ("momentum", "the velocity would never decay"),
+            ("beta1", "Adam divides by 1 − β₁ᵗ"),
+            ("beta2", "Adam divides by 1 − β₂ᵗ"),
+        ):
+            if getattr(self, key) >= 1:
+                raise ValueError(
+                    f"training.{key} must be below 1 ({why}), got {getattr(self, key)!r}"
+                )
+        if self.eps <= 0:
+            raise ValueError(
+                f"training.eps must be above 0 (Adam divides by √v + ε), got {self.eps!r}"
+            )
 
 
 @dataclass
