@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -78,3 +79,31 @@ def test_explain_limit():
     )
     record = machine.step()
     assert len(explain(record, limit=5)) == 5
+
+
+def test_long_sums_are_elided_for_display_and_short_ones_stay_evaluable():
+    import numpy as np
+
+    from bpviewer.core.network import Network
+    from bpviewer.core.stepper import StepMachine
+
+    rng = np.random.default_rng(0)
+    net = Network.initialised([20, 3, 2], ["sigmoid", "sigmoid"], seed=0, bias=True)
+    machine = StepMachine(
+        net, "half_sse", OptimizerSettings(), rng.uniform(size=(1, 20)), rng.uniform(size=(1, 2))
+    )
+    forward = machine.run_phase("forward")
+    first = forward[0]  # layer 1: 20 inputs per unit
+    full_z = [f for f in explain(first) if f.quantity.startswith("z(")]
+    short_z = [f for f in explain(first, max_terms=8) if f.quantity.startswith("z(")]
+    assert len(full_z) == len(short_z) == 3
+    for long_f, short_f in zip(full_z, short_z, strict=True):
+        assert short_f.value == long_f.value  # the same number, written shorter
+        assert short_f.expression == "" and "…" in short_f.substituted
+        assert short_f.symbolic.count(" + ") == 7 + 1 + 1  # 7 terms, …, the last, the bias
+        assert "x₂₀" in short_f.symbolic  # the last input is named
+        assert evaluate(long_f.expression) == pytest.approx(long_f.value, rel=1e-15)
+    layer2 = [f for f in explain(forward[1], max_terms=8) if f.quantity.startswith("z(")]
+    for f in layer2:  # 3 inputs: short enough, nothing elided
+        assert "…" not in f.substituted
+        assert evaluate(f.expression) == pytest.approx(f.value, rel=1e-15)

@@ -35,6 +35,7 @@ class Formula:
     ``quantity`` names it in z/a/δ notation (``δ(h₁)``); ``vocab`` in the exercise's
     vocabulary when the network has one hidden layer (``hidden_error_term[0]``), else None.
     ``sample`` is the sample's index in the batch, or None for batch-level quantities.
+    ``expression`` is '' for a formula elided for display (see :func:`explain`).
     """
 
     quantity: str
@@ -76,15 +77,37 @@ def _vocab(quantity: str, layer: int, n_layers: int, index: str) -> str | None:
     return f"{name}{index}" if name else None
 
 
-def explain(record: StepRecord, limit: int | None = None) -> list[Formula]:
-    """The formulas of one sub-step, at most ``limit`` of them (None: all)."""
-    gen = _GENERATORS[record.sub_step.kind](record)
+def explain(
+    record: StepRecord, limit: int | None = None, max_terms: int | None = None
+) -> list[Formula]:
+    """The formulas of one sub-step, at most ``limit`` of them (None: all).
+
+    With ``max_terms``, a sum of more terms is written with its first ``max_terms − 1``
+    terms, "…" and its last (a 784-input unit's z would be a line of 784 products); such
+    a formula is for display only and its ``expression`` is ''."""
+    gen = _GENERATORS[record.sub_step.kind](record, max_terms)
     out = []
     for formula in gen:
         if limit is not None and len(out) >= limit:
             break
         out.append(formula)
     return out
+
+
+def _shown(n: int, max_terms: int | None) -> list[int | None]:
+    """The terms of an n-term sum to write out; None stands for the elided middle."""
+    if max_terms is None or n <= max_terms:
+        return list(range(n))
+    return [*range(max(max_terms - 1, 1)), None, n - 1]
+
+
+def _join(terms) -> str:
+    """Terms of a sum joined with +; None (see :func:`_shown`) is written "…"."""
+    return " + ".join("…" if t is None else t for t in terms)
+
+
+def _elided(n: int, max_terms: int | None) -> bool:
+    return max_terms is not None and n > max_terms
 
 
 def _samples(values: np.ndarray) -> range:
@@ -95,7 +118,7 @@ def _sample_index(b: int, batch: int) -> int | None:
     return b if batch > 1 else None
 
 
-def _forward(record: StepRecord) -> Iterator[Formula]:
+def _forward(record: StepRecord, max_terms: int | None = None) -> Iterator[Formula]:
     v, L, l = record.values, record.n_layers, record.sub_step.layer
     a_prev, w, bias, z, a = v["a_prev"], v["w"], v["b"], v["z"], v["a"]
     act = get_activation(v["activation"])
@@ -103,22 +126,32 @@ def _forward(record: StepRecord) -> Iterator[Formula]:
     for s in _samples(z):
         si = _sample_index(s, batch)
         idx = f"[{s}]" if batch > 1 else ""
+        n_in = w.shape[0]
         for j in range(z.shape[1]):
-            labels = [unit_label(l - 1, i, L) for i in range(w.shape[0])]
-            sym_terms = [f"{labels[i]}·{weight_label(l, i, j, L)}" for i in range(w.shape[0])]
-            num_terms = [f"{_p(a_prev[s, i])}×{_p(w[i, j])}" for i in range(w.shape[0])]
-            exp_terms = [f"{_e(a_prev[s, i])}*{_e(w[i, j])}" for i in range(w.shape[0])]
+            sym = _join(
+                None if i is None else f"{unit_label(l - 1, i, L)}·{weight_label(l, i, j, L)}"
+                for i in _shown(n_in, max_terms)
+            )
+            num = _join(
+                None if i is None else f"{_p(a_prev[s, i])}×{_p(w[i, j])}"
+                for i in _shown(n_in, max_terms)
+            )
+            expr = (
+                ""
+                if _elided(n_in, max_terms)
+                else _join(f"{_e(a_prev[s, i])}*{_e(w[i, j])}" for i in range(n_in))
+            )
             if bias is not None:
-                sym_terms.append(bias_label(l, j, L))
-                num_terms.append(_p(bias[j]))
-                exp_terms.append(_e(bias[j]))
+                sym += f" + {bias_label(l, j, L)}"
+                num += f" + {_p(bias[j])}"
+                expr = expr and f"{expr} + {_e(bias[j])}"
             unit = unit_label(l, j, L)
             yield Formula(
                 f"z({unit})",
                 _vocab("z", l, L, f"{idx}[{j}]"),
-                " + ".join(sym_terms),
-                f"{' + '.join(num_terms)} = {fmt(z[s, j])}",
-                " + ".join(exp_terms),
+                sym,
+                f"{num} = {fmt(z[s, j])}",
+                expr,
                 float(z[s, j]),
                 si,
             )
@@ -150,7 +183,7 @@ def _forward(record: StepRecord) -> Iterator[Formula]:
             )
 
 
-def _loss(record: StepRecord) -> Iterator[Formula]:
+def _loss(record: StepRecord, max_terms: int | None = None) -> Iterator[Formula]:
     v, L = record.values, record.n_layers
     z, y, t, err = v["z"], v["y"], v["t"], v["error"]
     name, per_sample = v["loss_name"], v["per_sample_loss"]
@@ -259,7 +292,7 @@ def _delta_output(record: StepRecord, s: int, j: int) -> tuple[str, str, str]:
     return ("t − y·Σt", f"{_p(t)} − {_p(y)}×{_p(t_sum)}", f"{_e(t)} - {_e(y)}*{_e(t_sum)}")
 
 
-def _backward(record: StepRecord) -> Iterator[Formula]:
+def _backward(record: StepRecord, max_terms: int | None = None) -> Iterator[Formula]:
     v, L, l = record.values, record.n_layers, record.sub_step.layer
     delta, z = v["delta"], v["z"]
     act = get_activation(v["activation"])
@@ -273,15 +306,19 @@ def _backward(record: StepRecord) -> Iterator[Formula]:
                 sym, num, expr = _delta_output(record, s, j)
             else:
                 dn, wn = v["delta_next"], v["w_next"]
-                nxt = range(wn.shape[1])
+                n_next = wn.shape[1]
                 sym = f"(Σₖ w({unit}→k)·δₖ)·{act.symbol}′(z({unit}))"
-                num = (
-                    "(" + " + ".join(f"{_p(wn[j, k])}×{_p(dn[s, k])}" for k in nxt) + ")"
-                    f" × {act.symbol}′({fmt(z[s, j])})"
+                terms = _join(
+                    None if k is None else f"{_p(wn[j, k])}×{_p(dn[s, k])}"
+                    for k in _shown(n_next, max_terms)
                 )
+                num = f"({terms}) × {act.symbol}′({fmt(z[s, j])})"
                 expr = (
-                    "(" + " + ".join(f"{_e(wn[j, k])}*{_e(dn[s, k])}" for k in nxt) + ")"
-                    f"*{act.py_name}_prime({_e(z[s, j])})"
+                    ""
+                    if _elided(n_next, max_terms)
+                    else "("
+                    + _join(f"{_e(wn[j, k])}*{_e(dn[s, k])}" for k in range(n_next))
+                    + f")*{act.py_name}_prime({_e(z[s, j])})"
                 )
             yield Formula(
                 f"δ({unit})",
@@ -292,7 +329,7 @@ def _backward(record: StepRecord) -> Iterator[Formula]:
                 float(delta[s, j]),
                 si,
             )
-    yield from _gradients(record)
+    yield from _gradients(record, max_terms)
 
 
 def _mean_expr(terms: list[str], batch: int) -> str:
@@ -300,7 +337,7 @@ def _mean_expr(terms: list[str], batch: int) -> str:
     return f"-({joined})" if batch == 1 else f"-(1/{batch})*({joined})"
 
 
-def _gradients(record: StepRecord) -> Iterator[Formula]:
+def _gradients(record: StepRecord, max_terms: int | None = None) -> Iterator[Formula]:
     v, L, l = record.values, record.n_layers, record.sub_step.layer
     delta, a_prev, grad_w, dw, w = v["delta"], v["a_prev"], v["grad_w"], v["delta_w"], v["w"]
     batch = delta.shape[0]
@@ -309,14 +346,23 @@ def _gradients(record: StepRecord) -> Iterator[Formula]:
         for j in range(grad_w.shape[1]):
             src, dst = unit_label(l - 1, i, L), unit_label(l, j, L)
             wl = weight_label(l, i, j, L)
-            terms = [f"{_e(a_prev[s, i])}*{_e(delta[s, j])}" for s in range(batch)]
-            nums = " + ".join(f"{_p(a_prev[s, i])}×{_p(delta[s, j])}" for s in range(batch))
+            nums = _join(
+                None if s is None else f"{_p(a_prev[s, i])}×{_p(delta[s, j])}"
+                for s in _shown(batch, max_terms)
+            )
+            expr = (
+                ""
+                if _elided(batch, max_terms)
+                else _mean_expr(
+                    [f"{_e(a_prev[s, i])}*{_e(delta[s, j])}" for s in range(batch)], batch
+                )
+            )
             yield Formula(
                 f"∂E/∂{wl}",
                 None,
                 f"−{mean}{src}·δ({dst})",
                 f"−{nums if batch == 1 else f'(1/{batch})×({nums})'} = {fmt(grad_w[i, j])}",
-                _mean_expr(terms, batch),
+                expr,
                 float(grad_w[i, j]),
             )
             yield _step_formula(
@@ -333,14 +379,18 @@ def _gradients(record: StepRecord) -> Iterator[Formula]:
         grad_b, db, b = v["grad_b"], v["delta_b"], v["b"]
         for j in range(grad_b.shape[0]):
             bl = bias_label(l, j, L)
-            terms = [_e(delta[s, j]) for s in range(batch)]
-            nums = " + ".join(_p(delta[s, j]) for s in range(batch))
+            nums = _join(None if s is None else _p(delta[s, j]) for s in _shown(batch, max_terms))
+            expr = (
+                ""
+                if _elided(batch, max_terms)
+                else _mean_expr([_e(delta[s, j]) for s in range(batch)], batch)
+            )
             yield Formula(
                 f"∂E/∂{bl}",
                 None,
                 f"−{mean}δ({unit_label(l, j, L)})",
                 f"−{nums if batch == 1 else f'(1/{batch})×({nums})'} = {fmt(grad_b[j])}",
-                _mean_expr(terms, batch),
+                expr,
                 float(grad_b[j]),
             )
             if v["frozen_b"]:
@@ -416,7 +466,7 @@ def _step_formula(
     )
 
 
-def _update(record: StepRecord) -> Iterator[Formula]:
+def _update(record: StepRecord, max_terms: int | None = None) -> Iterator[Formula]:
     v, L = record.values, record.n_layers
     for l in range(1, L + 1):
         before, dw, after = v["w_before"][l - 1], v["delta_w"][l - 1], v["w_after"][l - 1]

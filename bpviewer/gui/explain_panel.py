@@ -14,6 +14,9 @@ from bpviewer.gui.session import Session
 
 #: Formulas shown at most (a 784-128-10 layer has 100,352 weights); exports take them all.
 LIMIT = 400
+#: Terms of a sum written out at most; longer sums show their first ones, "…" and the last
+#: (a 784-input z is otherwise a line of 784 products, and 400 of them took seconds to lay out).
+MAX_TERMS = 8
 
 
 class ExplainPanel(QTextBrowser):
@@ -41,7 +44,7 @@ class ExplainPanel(QTextBrowser):
             colour = palette.BACKWARD if kind == "backward" else palette.FORWARD
             title = record.sub_step.describe(record.n_layers)
             parts.append(f'<h3 style="color:{colour}; margin-bottom:2px">{html.escape(title)}</h3>')
-            formulas = explain(record, limit=left + 1)
+            formulas = explain(record, limit=left + 1, max_terms=MAX_TERMS)
             shown = formulas[:left]
             self.formulas.extend(shown)
             rows = []
