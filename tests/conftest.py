@@ -36,6 +36,7 @@ class FakePrompter:
         self.errors: list[tuple[str, str]] = []
         self.answer = "discard"
         self.recover_answer = "later"
+        self.large_export_answer = "shorten"
         self.files: list[str] = []
 
     def unsaved_changes(self, name: str) -> str:
@@ -44,6 +45,10 @@ class FakePrompter:
 
     def error(self, title: str, text: str) -> None:
         self.errors.append((title, text))
+
+    def large_export(self, terms: int) -> str:
+        self.asked.append(f"large export of {terms} terms")
+        return self.large_export_answer
 
     def recover(self, original: str, when: str) -> str:
         self.asked.append(original)

@@ -261,3 +261,35 @@ def test_the_shortcut_list_is_made_from_the_menus(window):
     window.actionShortcuts.trigger()
     assert "Ctrl+Shift+N" in window.shortcuts_box.text()
     window.shortcuts_box.close()
+
+
+def test_a_large_trace_export_asks_and_can_be_shortened(window, tmp_path):
+    from bpviewer.core.export import trace_terms
+
+    window.session.load(_big_project())
+    window.session.set_training(batch_size=4)  # all 4 samples: ~400,000 terms
+    window.actionForward.trigger()
+    records = window.session.last_records
+    assert trace_terms(records) >= 4 * (784 * 128 + 128 * 10)
+    z_h1 = next(f for f in window.explain_panel.formulas if f.quantity == "z(h₁)")
+    assert "…" in z_h1.substituted and "x₇₈₄" in z_h1.symbolic  # the panel shortens too
+    window.prompter.large_export_answer = "cancel"
+    window.prompter.files = [str(tmp_path / "no.md")]
+    window.actionExportMarkdown.trigger()
+    assert not (tmp_path / "no.md").exists()
+    assert window.prompter.asked[-1].startswith("large export of")
+    window.prompter.large_export_answer = "shorten"
+    window.prompter.files = [str(tmp_path / "short.md")]
+    window.actionExportMarkdown.trigger()
+    text = (tmp_path / "short.md").read_text()
+    assert "…" in text and "x_{784}" in text.replace("x₇₈₄", "x_{784}")
+    assert len(text) < 5_000_000  # shortened: ~110 MB written out in full
+
+
+def test_a_small_trace_export_writes_every_term_without_asking(window, tmp_path):
+    window.new_from_example("seed")
+    window.actionForward.trigger()
+    window.prompter.files = [str(tmp_path / "seed.md")]
+    window.actionExportMarkdown.trigger()
+    assert window.prompter.asked == []
+    assert "…" not in (tmp_path / "seed.md").read_text()

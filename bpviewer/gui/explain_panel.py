@@ -74,6 +74,8 @@ class ExplainPanel(QTextBrowser):
         """Put the formulas on the clipboard as plain text."""
         QGuiApplication.clipboard().setText(self.plain_text())
 
-    def markdown(self) -> str:
-        """The last records as Markdown with LaTeX math (every formula)."""
-        return markdown(self._session.last_records, self._session.project.name or "")
+    def markdown(self, max_terms: int | None = None) -> str:
+        """The last records as Markdown with LaTeX math (every formula; with ``max_terms``,
+        long sums shortened)."""
+        title = self._session.project.name or ""
+        return markdown(self._session.last_records, title, max_terms=max_terms)

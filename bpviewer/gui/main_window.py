@@ -25,13 +25,13 @@ from bpviewer import __version__
 from bpviewer.core.atomic import write_atomic
 from bpviewer.core.errors import BpviewerError
 from bpviewer.core.examples import EXAMPLES, example_names, load_example
-from bpviewer.core.export import values_csv, values_json
+from bpviewer.core.export import trace_terms, values_csv, values_json
 from bpviewer.core.paths import resource_path
 from bpviewer.core.project import load_project
 from bpviewer.gui.data_panel import DataPanel
 from bpviewer.gui.decision_boundary import DecisionBoundary
 from bpviewer.gui.error_plot import ErrorPlot
-from bpviewer.gui.explain_panel import ExplainPanel
+from bpviewer.gui.explain_panel import MAX_TERMS, ExplainPanel
 from bpviewer.gui.hyperparameters_panel import HyperparametersPanel
 from bpviewer.gui.network_editor import NetworkEditor
 from bpviewer.gui.network_view import NetworkView
@@ -47,6 +47,8 @@ from bpviewer.gui.training_panel import InsidePlot, TrainingPanel
 from bpviewer.gui.values_panel import ValuesPanel
 from bpviewer.gui.weight_tables import WeightTables
 
+#: A trace export writing more terms than this asks whether to shorten long sums first.
+LARGE_TRACE_TERMS = 200_000
 #: The decision boundary is redrawn at most this often during a run (seconds).
 BOUNDARY_SECONDS = 0.5
 #: Gradient checks of bigger networks use this many parameters, drawn at random.
@@ -803,13 +805,21 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"saved {path}", 5000)
         return True
 
-    def _export_text(self, caption: str, file_filter: str, suffix: str, text: str) -> None:
+    def _export_text(self, caption: str, file_filter: str, suffix: str, text) -> None:
+        """Ask for a file and write ``text`` (a string, or a function making it: called
+        only once a file is chosen, under a wait cursor)."""
         path = self.prompter.save_file(
             caption, file_filter, f"{self.session.project.name or 'trace'}{suffix}"
         )
         if not path:
             return
         try:
+            if callable(text):
+                QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+                try:
+                    text = text()
+                finally:
+                    QApplication.restoreOverrideCursor()
             write_atomic(path, text)
         except OSError as exc:
             self.prompter.error("Cannot export", f"{path}: {exc}")
@@ -820,8 +830,18 @@ class MainWindow(QMainWindow):
         if not self.session.last_records:
             self.statusBar().showMessage("nothing to export yet: run a step first", 5000)
             return
+        max_terms = None
+        terms = trace_terms(self.session.last_records)
+        if terms > LARGE_TRACE_TERMS:
+            answer = self.prompter.large_export(terms)
+            if answer == "cancel":
+                return
+            max_terms = MAX_TERMS if answer == "shorten" else None
         self._export_text(
-            "Export trace as Markdown", "Markdown (*.md)", ".md", self.explain_panel.markdown()
+            "Export trace as Markdown",
+            "Markdown (*.md)",
+            ".md",
+            lambda: self.explain_panel.markdown(max_terms),
         )
 
     def _export_csv(self) -> None:

@@ -66,6 +66,28 @@ class Prompter:
         clicked = box.clickedButton()
         return "restore" if clicked is restore else "discard" if clicked is discard else "later"
 
+    def large_export(self, terms: int) -> str:
+        """``shorten``, ``all`` or ``cancel`` for a trace export of ``terms`` terms."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "A large trace",
+            f"Written out in full, this trace has about {terms:,} terms "
+            f"(some {terms * 70 / 1e6:,.0f} MB of Markdown, and a while to write).",
+            QMessageBox.StandardButton.NoButton,
+            self.parent,
+        )
+        box.setInformativeText(
+            'Shorten sums of more than 8 terms to their first terms, "…" and the last, '
+            "as the Explain panel shows them?"
+        )
+        shorten = box.addButton("Shorten", QMessageBox.ButtonRole.AcceptRole)
+        everything = box.addButton("Write everything", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(shorten)
+        box.exec()
+        clicked = box.clickedButton()
+        return "shorten" if clicked is shorten else "all" if clicked is everything else "cancel"
+
     def error(self, title: str, text: str) -> None:
         """Tell the user something failed."""
         QMessageBox.critical(self.parent, title, text)
