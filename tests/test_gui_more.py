@@ -293,3 +293,41 @@ def test_a_small_trace_export_writes_every_term_without_asking(window, tmp_path)
     window.actionExportMarkdown.trigger()
     assert window.prompter.asked == []
     assert "…" not in (tmp_path / "seed.md").read_text()
+
+
+def _drop(window, path) -> bool:
+    """Drag ``path`` over the window and drop it; returns whether the drag was accepted."""
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    action, buttons = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton
+    enter = QDragEnterEvent(
+        QPointF(10, 10).toPoint(), action, mime, buttons, Qt.KeyboardModifier.NoModifier
+    )
+    window.dragEnterEvent(enter)
+    if not enter.isAccepted():
+        return False
+    drop = QDropEvent(QPointF(10, 10), action, mime, buttons, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(drop)
+    return True
+
+
+def test_a_dropped_project_file_opens_and_a_dropped_csv_goes_to_the_data_panel(window, tmp_path):
+    import json
+
+    from bpviewer.core.examples import EXAMPLES
+
+    project = tmp_path / "xor.json"
+    project.write_text(json.dumps(EXAMPLES["xor"]))
+    assert _drop(window, project)
+    assert window.session.project.path == project
+    csv = tmp_path / "d.csv"
+    csv.write_text("a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
+    assert _drop(window, csv)
+    assert window.data_panel.preview.rowCount() == 4
+    assert window.session.project.path == project  # previewed only: Import decides
+    other = tmp_path / "notes.txt"
+    other.write_text("hello")
+    assert not _drop(window, other)  # refused at the door

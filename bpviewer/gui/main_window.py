@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.inside_plot = InsidePlot()
         self.trainer = TrainingController(self.session, self)
         self.recovery = Recovery(self.session, parent=self)
+        self.setAcceptDrops(True)  # a project or CSV file dropped on the window opens
         self.data_panel = DataPanel(self.session, self.prompter)
         self.hyperparameters_panel = HyperparametersPanel(self.session)
         self.network_editor = NetworkEditor(self.session)
@@ -1113,6 +1114,37 @@ class MainWindow(QMainWindow):
         settings = app_settings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
+
+    # ------------------------------------------------------------------ drag and drop
+    @staticmethod
+    def _dropped_file(event) -> Path | None:
+        """The one local .json or .csv file being dragged, if that is what it is."""
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        if len(urls) != 1 or not urls[0].isLocalFile():
+            return None
+        path = Path(urls[0].toLocalFile())
+        return path if path.suffix.lower() in (".json", ".csv") else None
+
+    def dragEnterEvent(self, event) -> None:
+        if self._dropped_file(event) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        """A project file opens (asking about unsaved changes); a CSV file goes to the Data
+        panel's import preview."""
+        path = self._dropped_file(event)
+        if path is None:
+            return
+        event.acceptProposedAction()
+        if path.suffix.lower() == ".json":
+            if self._confirm_discard():
+                self.open_project(path)
+        elif self.data_panel.load_csv(path):
+            self.data_dock.show()
+            self.data_dock.raise_()
+            self.statusBar().showMessage(
+                f"{path.name}: choose the columns, then Import (undoable)", 8000
+            )
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._confirm_discard():
