@@ -236,6 +236,7 @@ def test_the_training_panel_has_train_pause_stop_enabled_as_a_run_allows(window,
     assert set(buttons) == {"actionTrain", "actionPause", "actionStop"}
     assert buttons["actionTrain"].isEnabled()
     assert not buttons["actionPause"].isEnabled() and not buttons["actionStop"].isEnabled()
+    assert "not now: no run is going" in window.actionStop.toolTip()  # says why
     with qtbot.waitSignal(window.trainer.runFinished, timeout=60_000):
         buttons["actionTrain"].click()
         window.training_panel.amount.setValue(10)  # read at the start: this run is 1,000

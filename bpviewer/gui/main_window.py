@@ -574,7 +574,7 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.actionAbout)
 
     def _build_toolbar(self) -> None:
-        bar = QToolBar("Step toolbar")
+        bar = QToolBar("Toolbar")
         bar.setObjectName("stepToolBar")
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for act in (
@@ -584,6 +584,9 @@ class MainWindow(QMainWindow):
             None,
             self.actionStep,
             self.actionIterate,
+            None,
+            self.actionTrain,
+            self.actionStop,
             None,
             self.actionUndo,
             self.actionRedo,
@@ -946,9 +949,14 @@ class MainWindow(QMainWindow):
     def _update_run_actions(self) -> None:
         """Train while no run goes; Pause and Stop while one does."""
         running = self.trainer.running
-        self.actionTrain.setEnabled(not running)
-        self.actionPause.setEnabled(running)
-        self.actionStop.setEnabled(running)
+        for action, enabled, why in (
+            (self.actionTrain, not running, "a run is going (Stop it first)"),
+            (self.actionPause, running, "no run is going"),
+            (self.actionStop, running, "no run is going"),
+        ):
+            action.setEnabled(enabled)
+            base = action.property("baseTip")
+            action.setToolTip(base if enabled else f"{base} — not now: {why}")
 
     def _live_plots(self) -> list:
         """The plots a training run repaints itself (those created so far)."""
