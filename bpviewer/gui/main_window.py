@@ -200,15 +200,8 @@ class MainWindow(QMainWindow):
             "Hyperparameters", "hyperparametersDock", self.hyperparameters_panel, scroll=True
         )
         self.network_dock = self._dock("Network", "networkDock", self.network_editor, scroll=True)
-        for dock in (
-            self.values_dock,
-            self.inside_dock,
-            self.boundary_dock,
-            self.training_dock,
-            self.data_dock,
-            self.hyper_dock,
-            self.network_dock,
-        ):
+        placed = (self.weights_dock, self.explain_dock, self.sample_dock, self.plot_dock)
+        for dock in (d for d in self.docks() if d not in placed):
             self.addDockWidget(
                 right
                 if dock in (self.training_dock, self.data_dock, self.hyper_dock, self.network_dock)
