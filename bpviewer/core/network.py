@@ -59,13 +59,16 @@ class Network:
         return cls(tuple(layer_sizes), tuple(activations), weights, biases)
 
     def copy(self) -> Network:
-        """A deep copy: no array is shared with this network."""
-        return Network(
-            self.layer_sizes,
-            self.activations,
-            [w.copy() for w in self.weights],
-            [None if b is None else b.copy() for b in self.biases],
-        )
+        """A deep copy: no array is shared with this network.
+
+        The copy is exact whatever the values: a snapshot (undo, a run's end) holds ∞ and
+        NaN as they are; what refuses them is the entry point (a file, a cell edit)."""
+        twin = object.__new__(Network)
+        twin.layer_sizes = self.layer_sizes
+        twin.activations = self.activations
+        twin.weights = [w.copy() for w in self.weights]
+        twin.biases = [None if b is None else b.copy() for b in self.biases]
+        return twin
 
     # ----------------------------------------------------------------- checks
     def validate(self) -> None:
@@ -118,6 +121,25 @@ class Network:
             if self.biases[l - 1] is not None:
                 layout.append(("b", l))
         return layout
+
+    def flat_index(self, kind: str, layer: int, row: int, col: int) -> int:
+        """Where weight (``kind='w'``, ``row``, ``col``) or bias (``kind='b'``, ``col``) of
+        ``layer`` (1-based) sits in the flat parameter vector (:meth:`parameter_layout`
+        order, each array row-major), as optimisers, histories and tracked weights use it."""
+        at = 0
+        for key, p in zip(self.parameter_layout(), self.parameters(), strict=True):
+            if key == (kind, layer):
+                return at + (row * p.shape[1] + col if kind == "w" else col)
+            at += p.size
+        raise ValueError(f"layer {layer} has no {'weights' if kind == 'w' else 'bias'}")
+
+    def same_shape(self, other: Network) -> bool:
+        """Whether ``other`` has the same layers, activations and bias layout."""
+        return (
+            self.layer_sizes == other.layer_sizes
+            and self.activations == other.activations
+            and [b is None for b in self.biases] == [b is None for b in other.biases]
+        )
 
     def parameters(self) -> list[np.ndarray]:
         """Live references in :meth:`parameter_layout` order: W1, b1 (if any), W2, …"""

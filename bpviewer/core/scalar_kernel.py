@@ -84,21 +84,17 @@ def generate_source(
     """
     sizes, L, acts = network.layer_sizes, network.n_layers, network.activations
     layout = network.parameter_layout()
-    offsets, at = {}, 0
-    for kind, l in layout:
-        offsets[(kind, l)] = at
-        at += sizes[l - 1] * sizes[l] if kind == "w" else sizes[l]
-    n_params = at
+    n_params = sum(p.size for p in network.parameters())
     s = optimizer.settings
     out = ["def step(P, S0, S1, t, xs, ts):"]
     emit = out.append
     emit(f"    ({', '.join(f'p{k}' for k in range(n_params))},) = P")
 
     def w(l: int, i: int, j: int) -> str:
-        return f"p{offsets[('w', l)] + i * sizes[l] + j}"
+        return f"p{network.flat_index('w', l, i, j)}"
 
     def b(l: int, j: int) -> str | None:
-        return f"p{offsets[('b', l)] + j}" if ("b", l) in offsets else None
+        return f"p{network.flat_index('b', l, 0, j)}" if ("b", l) in layout else None
 
     k_out = sizes[-1]
     for smp in range(batch):
@@ -187,10 +183,10 @@ def generate_source(
         )
         for i, j in cells:
             if kind == "w":
-                k = offsets[("w", l)] + i * sizes[l] + j
+                k = network.flat_index("w", l, i, j)
                 g = _sum([f"a{l - 1}_{i}_{smp} * d{l}_{j}_{smp}" for smp in range(batch)])
             else:
-                k = offsets[("b", l)] + j
+                k = network.flat_index("b", l, 0, j)
                 g = _sum([f"d{l}_{j}_{smp}" for smp in range(batch)])
             emit(f"    g = ({g}) * {scale}")
             if norms and kind == "w":

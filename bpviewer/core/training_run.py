@@ -8,6 +8,7 @@ Python loop never holds the GIL long enough to starve the window (2 cores).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Generator
 from dataclasses import dataclass, field
@@ -94,12 +95,15 @@ def training_run(
     track: list[int] | None = None,
     gate: PaintGate | None = None,
     snapshot_params: bool = False,
+    halt: threading.Event | None = None,
 ) -> Generator[Chunk, None, RunResult]:
     """Train ``trainer`` for ``iterations`` or ``epochs`` (or until the epoch-mean loss is
     below ``target_loss``; with none of them, until stopped or tripped).  ``track`` lists
     flat parameter indices whose values each chunk reports (weight trajectories).  While
     ``gate`` is cleared (a GUI painting), the run waits at its next breather, so the painter
-    has the GIL to itself for those few milliseconds."""
+    has the GIL to itself for those few milliseconds.  Setting ``halt`` ends the run at
+    its next breather with reason ``stopped``; the generator still returns its result (a
+    watchpoint that tripped in the same chunk still restores its finite parameters)."""
     bpe = trainer.batches_per_epoch
     total = iterations if iterations is not None else (epochs * bpe if epochs is not None else None)
     n_layers = trainer._network.n_layers
@@ -123,6 +127,9 @@ def training_run(
             time.sleep(BREATHE_SECONDS)
             if gate is not None and not gate.is_set():
                 gate.park()
+            if halt is not None and halt.is_set():
+                reason = "stopped"
+                break
             block_start = clock()
             for _ in range(block if total is None else min(block, total - done)):
                 loss = step()
@@ -197,6 +204,8 @@ def training_run(
         )
         if trip is not None:
             reason = "watch"
+            break
+        if reason == "stopped":
             break
         if target_loss is not None and ends and ends[-1][2] < target_loss:
             reason = "target"

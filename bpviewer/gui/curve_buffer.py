@@ -17,6 +17,8 @@ class CurveBuffer:
     def append(self, x: np.ndarray, y: np.ndarray) -> None:
         """Add points; ``y`` is (n,) or (n, width)."""
         x = np.asarray(x, dtype=np.float64)
+        if not x.shape[0]:
+            return  # an empty chunk (a run stopped before its first iteration)
         y = np.asarray(y, dtype=np.float64).reshape(x.shape[0], -1)
         need = self.n + x.shape[0]
         if need > self._x.shape[0]:

@@ -29,7 +29,7 @@ from bpviewer.core.datasets import GENERATED, PRESETS
 from bpviewer.core.errors import BpviewerError
 from bpviewer.core.features import FEATURES, LABELS
 from bpviewer.core.notation import fmt
-from bpviewer.gui.session import Session
+from bpviewer.gui.session import Change, Session
 
 PREVIEW_ROWS = 8
 SHOWN_SAMPLES = 500
@@ -146,10 +146,14 @@ class DataPanel(QWidget):
         self.samples.setToolTip("Double-click a sample to step through it")
         layout.addWidget(self.samples, 1)
         self._csv: Path | None = None
-        session.projectChanged.connect(self.refresh)
+        session.changed.connect(self._on_changed)
         self.refresh()
 
     # ------------------------------------------------------------------ showing
+    def _on_changed(self, what: Change) -> None:
+        if what & (Change.DOCUMENT | Change.DATA | Change.SHAPE | Change.BUSY):
+            self.refresh()
+
     def refresh(self) -> None:
         """Show the session's data."""
         spec = self._session.project.data_spec

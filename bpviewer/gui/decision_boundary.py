@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from bpviewer.core.decision import decision_grid, plane, threshold
 from bpviewer.gui.plotting import plain_axes, pyqtgraph
-from bpviewer.gui.session import Session
+from bpviewer.gui.session import Change, Session
 
 GRID = 80
 CLASS_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
@@ -30,8 +30,7 @@ class DecisionBoundary(QWidget):
         self.image = None
         self.scatter = None
         self.values: np.ndarray | None = None
-        session.parametersChanged.connect(self.refresh)
-        session.projectChanged.connect(self.refresh)
+        session.changed.connect(self._on_changed)
 
     def applicable(self) -> bool:
         """Whether the network has two raw inputs (derived features count as extra)."""
@@ -55,6 +54,10 @@ class DecisionBoundary(QWidget):
             self.plot.addItem(self.scatter)
             self._layout.addWidget(self.plot, 1)
         return self.plot
+
+    def _on_changed(self, what: Change) -> None:
+        if what & (Change.DOCUMENT | Change.PARAMETERS | Change.DATA | Change.SHAPE):
+            self.refresh()
 
     def refresh(self, network=None, image_only: bool = False) -> None:
         """Recompute the heatmap (for ``network``, default the session's); the data points

@@ -21,7 +21,7 @@ from bpviewer.gui import palette
 from bpviewer.gui.curve_buffer import CurveBuffer
 from bpviewer.gui.live_range import SteppedRange
 from bpviewer.gui.plotting import plain_axes, pyqtgraph
-from bpviewer.gui.session import Session
+from bpviewer.gui.session import Change, Session
 
 REDRAW_MS = 33  # at most about 30 redraws a second
 MAX_REDRAW_MS = 500
@@ -42,7 +42,10 @@ class RunCurves:
         self.epoch = CurveBuffer(64)
         self.validation = CurveBuffer(64)
         name = f"run {run.number}: {run.label}"
-        self.loss_item = plot.plot(pen=pg.mkPen(colour, width=width), name=name)
+        self._pen = pg.mkPen(colour, width=width)
+        self.faded = False
+        self.seen = 0  # chunks of the run taken so far
+        self.loss_item = plot.plot(pen=self._pen, name=name)
         self.epoch_item = plot.plot(pen=pg.mkPen(palette.BACKWARD, width=2))
         self.validation_item = plot.plot(
             pen=pg.mkPen("#d62728", width=2, style=Qt.PenStyle.DashLine),
@@ -77,12 +80,16 @@ class RunCurves:
         self.validation_item.setData(*self.validation.data())
         self.dirty = False
 
-    def fade(self, colour: str) -> None:
+    def set_faded(self, faded: bool, colour: str) -> None:
+        """An earlier run (or one of another network) is drawn thin and pale."""
         import pyqtgraph as pg
 
-        self.loss_item.setPen(pg.mkPen(colour, width=1))
-        self.epoch_item.setVisible(False)
-        self.validation_item.setVisible(False)
+        if faded == self.faded:
+            return
+        self.faded = faded
+        self.loss_item.setPen(pg.mkPen(colour, width=1) if faded else self._pen)
+        self.epoch_item.setVisible(not faded)
+        self.validation_item.setVisible(not faded)
 
     def remove(self, plot) -> None:
         for item in (self.loss_item, self.epoch_item, self.validation_item):
@@ -127,7 +134,7 @@ class ErrorPlot(QWidget):
         self.redraws = 0
         self.gate = None  # a PaintGate the training worker parks at while we paint
         self._range: SteppedRange | None = None  # the view during a run
-        session.lossesChanged.connect(self._on_losses_changed)
+        session.changed.connect(self._on_changed)
 
     # ------------------------------------------------------------------ creation
     def ensure_plot(self):
@@ -161,6 +168,17 @@ class ErrorPlot(QWidget):
         self._on_losses_changed()
         return plot
 
+    def _on_changed(self, what: Change) -> None:
+        if what & (Change.DOCUMENT | Change.RUNS):
+            self.hover.setText("")
+        if what & (Change.LOSSES | Change.DOCUMENT):
+            self._on_losses_changed()
+        if what & (Change.RUNS | Change.DOCUMENT | Change.SHAPE):
+            self._sync_runs()
+        if what & Change.PROGRESS:
+            for curves in self.runs:
+                self._take_chunks(curves)
+
     # ------------------------------------------------------------------ stepped losses
     def _on_losses_changed(self) -> None:
         if self.curve is None:
@@ -177,8 +195,9 @@ class ErrorPlot(QWidget):
             legend.removeItem(self.curve)
         if x.size == 1 and not self.runs:  # one point: the axis from 0, not ±0.5 around it
             self.plot.setXRange(-1, 1, padding=0.05)
+            top = 1.25 * y[0]
             if not self.log_box.isChecked():
-                self.plot.setYRange(0, 1.25 * y[0] if y[0] > 0 else 1, padding=0)
+                self.plot.setYRange(0, top if 0 < top < np.inf else 1, padding=0)
         elif x.size > 1:
             self.plot.enableAutoRange()
 
@@ -190,15 +209,62 @@ class ErrorPlot(QWidget):
         return (np.empty(0), np.empty(0)) if x is None else (x, y)
 
     # ------------------------------------------------------------------ training runs
+    def _sync_runs(self) -> None:
+        """Curves for exactly the session's runs: new runs get curves, forgotten ones
+        lose theirs; the newest run is bright while it fits the network, the rest fade."""
+        runs = self._session.runs
+        if not runs and not self.runs:
+            return
+        self.ensure_plot()
+        legend = self.plot.plotItem.legend
+        for curves in [c for c in self.runs if not any(r is c.run for r in runs)]:
+            curves.remove(self.plot)
+            if legend is not None:
+                legend.removeItem(curves.loss_item)
+            self.runs.remove(curves)
+        for run in runs:
+            if not any(c.run is run for c in self.runs):
+                if run.running:
+                    self.start_run(run)
+                else:
+                    self._add_curves(run)
+                self._take_chunks(self.runs[-1])
+        for k, curves in enumerate(self.runs):
+            newest = curves is self.runs[-1] and self._session.run_fits(curves.run)
+            curves.set_faded(not newest, FADED[k % len(FADED)])
+        if self.timer.isActive() and not any(c.run.running for c in self.runs):
+            self.finish_run(None)
+        elif not self.timer.isActive():
+            self.redraw()
+
+    def _add_curves(self, run) -> RunCurves:
+        dataset = getattr(run, "dataset", None) or self._session.project.dataset
+        curves = RunCurves(
+            self.plot,
+            self._pg,
+            run,
+            palette.FORWARD,
+            1.0,
+            validation=dataset.validation_inputs is not None,
+        )
+        self.runs.append(curves)
+        return curves
+
+    def _take_chunks(self, curves: RunCurves) -> None:
+        """Buffer the run's chunks that arrived since the last time (drawn at the next
+        tick)."""
+        chunks = getattr(curves.run, "chunks", [])
+        for chunk in chunks[curves.seen :]:
+            curves.add(chunk)
+        curves.seen = len(chunks)
+
     def start_run(self, run) -> None:
-        """A run begins: earlier runs fade, a new set of curves starts."""
+        """A run begins: earlier runs fade, a new set of curves starts, redrawn by the
+        timer."""
         self.ensure_plot()
         for k, old in enumerate(self.runs):
-            old.fade(FADED[k % len(FADED)])
-        has_validation = self._session.project.dataset.validation_inputs is not None
-        self.runs.append(
-            RunCurves(self.plot, self._pg, run, palette.FORWARD, 1.0, validation=has_validation)
-        )
+            old.set_faded(True, FADED[k % len(FADED)])
+        self._add_curves(run)
         # During a run the view grows in steps instead of auto-ranging on every redraw: a
         # range change makes pyqtgraph rebuild both axes, the dearest part of a paint.
         self.plot.disableAutoRange()
@@ -255,15 +321,9 @@ class ErrorPlot(QWidget):
         self.timer.setInterval(int(min(MAX_REDRAW_MS, max(REDRAW_MS, cost_ms / PAINT_SHARE))))
 
     def clear_earlier_runs(self) -> None:
-        """Remove every run's curves but the latest."""
-        if self.plot is None:
-            return
-        for curves in self.runs[:-1]:
-            curves.remove(self.plot)
-            legend = self.plot.plotItem.legend
-            if legend is not None:
-                legend.removeItem(curves.loss_item)
-        self.runs = self.runs[-1:]
+        """Forget every run but the latest one that fits: the session drops them, and
+        their curves go with them."""
+        self._session.clear_runs()
 
     def run_points(self, index: int = -1) -> tuple[np.ndarray, np.ndarray]:
         """The loss points of a run (default: the latest)."""
@@ -312,8 +372,13 @@ class ErrorPlot(QWidget):
             it = round(x)
             self.hover.setText(f"iteration {it}: E = {fmt(stepped[it])}" if it in stepped else "")
             return
-        _, it, loss = hit
-        self.hover.setText(f"iteration {it}: E = {fmt(loss)} (click to restore)")
+        curves, it, loss = hit
+        how = (
+            "click to restore"
+            if self._session.run_fits(curves.run)
+            else "another network: cannot be restored"
+        )
+        self.hover.setText(f"iteration {it}: E = {fmt(loss)} ({how})")
 
     def _on_mouse_clicked(self, event) -> None:
         vb = self.plot.plotItem.vb

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QTextBrowser
 from bpviewer.core.export import formula_lines, markdown
 from bpviewer.core.formulas import Formula, explain
 from bpviewer.gui import palette
-from bpviewer.gui.session import Session
+from bpviewer.gui.session import Change, Session
 
 #: Formulas shown at most (a 784-128-10 layer has 100,352 weights); exports take them all.
 LIMIT = 400
@@ -29,15 +29,30 @@ class ExplainPanel(QTextBrowser):
         self.formulas: list[Formula] = []
         self.setOpenLinks(False)
         self.setPlaceholderText("Run Forward (or press F10) to see each value's formula here.")
-        session.stepCompleted.connect(self._on_step_completed)
-        session.projectChanged.connect(self.clear_formulas)
+        self._shown: list = []  # the records shown (the session's list, by identity)
+        self.redraws = 0
+        session.changed.connect(self._on_changed)
+
+    def _on_changed(self, what: Change) -> None:
+        if what & (Change.STEP | Change.DOCUMENT):
+            self.show_records(self._session.last_records)
 
     def clear_formulas(self) -> None:
-        """Empty the panel (a new project)."""
+        """Empty the panel."""
         self.formulas = []
         self.clear()
 
-    def _on_step_completed(self, records) -> None:
+    def show_records(self, records) -> None:
+        """Show the formulas of ``records`` (the session's last ones); nothing when empty."""
+        if len(records) == len(self._shown) and all(
+            a is b for a, b in zip(records, self._shown, strict=True)
+        ):
+            return
+        self._shown = list(records)
+        self.redraws += 1
+        if not records:
+            self.clear_formulas()
+            return
         parts, self.formulas, left = [], [], LIMIT
         for record in records:
             kind = record.sub_step.kind

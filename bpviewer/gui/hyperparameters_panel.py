@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 from bpviewer.core.losses import losses_for
 from bpviewer.core.notation import full
 from bpviewer.core.optimizers import OPTIMIZERS
-from bpviewer.gui.session import Session
+from bpviewer.gui.session import Change, Session
 
 FLOATS = ("learning_rate", "momentum", "beta1", "beta2", "eps", "weight_decay")
 
@@ -79,13 +79,16 @@ class HyperparametersPanel(QWidget):
         form.addRow("Shuffle seed", self.seed)
         form.addRow("", self.shuffle)
         form.addRow("", self.update_biases)
-        session.settingsChanged.connect(self.refresh)
-        session.projectChanged.connect(self.refresh)
+        session.changed.connect(self._on_changed)
         self.refresh()
 
     def loss_choices(self) -> list[str]:
         """The losses offered now."""
         return [self.loss.itemText(i) for i in range(self.loss.count())]
+
+    def _on_changed(self, what: Change) -> None:
+        if what & (Change.DOCUMENT | Change.SETTINGS | Change.SHAPE | Change.BUSY):
+            self.refresh()
 
     def refresh(self) -> None:
         """Show the project's settings."""

@@ -40,7 +40,7 @@ from bpviewer.gui.prompter import Prompter
 from bpviewer.gui.recovery import Recovery
 from bpviewer.gui.recovery import leftovers as recovery_leftovers
 from bpviewer.gui.sample_editor import SampleEditor
-from bpviewer.gui.session import Session
+from bpviewer.gui.session import ALL, BUSY, Change, Session
 from bpviewer.gui.settings import add_recent_file, app_settings, recent_files
 from bpviewer.gui.training_controller import TrainingController
 from bpviewer.gui.training_panel import InsidePlot, TrainingPanel
@@ -83,7 +83,6 @@ class MainWindow(QMainWindow):
         self.hyperparameters_panel = HyperparametersPanel(self.session)
         self.network_editor = NetworkEditor(self.session)
         self.decision_boundary = DecisionBoundary(self.session)
-        self._latest_params = None
         self._boundary_drawn = 0.0
         self._build_docks()
         self._build_actions()
@@ -96,10 +95,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label)  # messages keep the left side
 
         s = self.session
-        s.machineChanged.connect(self._on_machine_changed)
+        s.changed.connect(self._on_changed)
         s.messageIssued.connect(self._on_message)
         s.dirtyChanged.connect(self._update_title)
-        s.projectChanged.connect(self._update_title)
+        s.undo_stack.indexChanged.connect(self._update_undo_actions)
         self.network_view.edgeClicked.connect(self._on_edge_clicked)
         self.trainer.runStarted.connect(self._on_run_started)
         self.trainer.chunkArrived.connect(self._on_chunk)
@@ -109,7 +108,7 @@ class MainWindow(QMainWindow):
         self.error_plot.timer.timeout.connect(self._redraw_inside)
         self.error_plot.gate = self.trainer.gate
         self._docks_arranged = False
-        self._on_machine_changed()
+        self._on_changed(ALL)
         self._update_title()
         # pyqtgraph (about a second to import) is loaded after the first paint, not before
         self._painted = False
@@ -326,18 +325,23 @@ class MainWindow(QMainWindow):
             "Stop the run; the network keeps the last iteration's parameters",
             "SP_MediaStop",
         )
-        self.actionUndo = self.session.undo_stack.createUndoAction(self, "&Undo")
-        self.actionUndo.setObjectName("actionUndo")
-        self.actionUndo.setShortcut(QKeySequence.StandardKey.Undo)
-        self.actionRedo = self.session.undo_stack.createRedoAction(self, "&Redo")
-        self.actionRedo.setObjectName("actionRedo")
+        self.actionUndo = a(
+            "actionUndo",
+            "&Undo",
+            self.session.undo,
+            QKeySequence.StandardKey.Undo,
+            "Undo the last step or change",
+            "SP_ArrowBack",
+        )
+        self.actionRedo = a(
+            "actionRedo",
+            "&Redo",
+            self.session.redo,
+            None,
+            "Redo what was undone",
+            "SP_ArrowForward",
+        )
         self.actionRedo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        for action, icon in (
-            (self.actionUndo, "SP_ArrowBack"),
-            (self.actionRedo, "SP_ArrowForward"),
-        ):
-            action.setIcon(self.style().standardIcon(getattr(self.style().StandardPixmap, icon)))
-            self.addAction(action)
         self.actionReset = a(
             "actionReset",
             "&Reset weights",
@@ -496,7 +500,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file = bar.addMenu("&File")
-        new = file.addMenu("New from e&xample")
+        new = self.new_menu = file.addMenu("New from e&xample")
         for name in example_names():
             act = new.addAction(f"{name}: {EXAMPLES[name]['description']}")
             act.setObjectName(f"actionExample_{name}")
@@ -589,7 +593,27 @@ class MainWindow(QMainWindow):
         self.toolbar = bar
 
     # ------------------------------------------------------------------ state
-    def _on_machine_changed(self) -> None:
+    def _on_changed(self, what: Change) -> None:
+        if what & (Change.DOCUMENT | Change.BUSY):
+            self._update_title()
+            self._update_run_actions()
+        if what & ~Change.PROGRESS:
+            self._update_step_actions()
+            self._update_undo_actions()
+
+    def _update_undo_actions(self, *_) -> None:
+        """Undo and Redo name what they undo; neither while a run goes."""
+        stack, busy = self.session.undo_stack, self.session.busy
+        for action, can, text, verb in (
+            (self.actionUndo, stack.canUndo(), stack.undoText(), "&Undo"),
+            (self.actionRedo, stack.canRedo(), stack.redoText(), "&Redo"),
+        ):
+            action.setEnabled(can and not busy)
+            action.setText(f"{verb} {text}" if can else verb)
+            base = action.property("baseTip")
+            action.setToolTip(f"{base} — not now: {BUSY}" if can and busy else base)
+
+    def _update_step_actions(self) -> None:
         s = self.session
         for action, phase in (
             (self.actionForward, "forward"),
@@ -608,8 +632,13 @@ class MainWindow(QMainWindow):
             self.actionIterate,
             self.actionReset,
             self.actionGradCheck,
+            self.actionNewNetwork,
+            self.actionOpen,
         ):
             action.setEnabled(idle)
+        self.actionCheckCode.setEnabled(idle and getattr(self, "_check_runner", None) is None)
+        self.new_menu.setEnabled(idle)
+        self.recent_menu.setEnabled(idle)
         nxt = s.machine.next_sub_step
         self.actionStep.setToolTip(
             f"{self.actionStep.property('baseTip')} — next: {nxt.describe(s.machine.n_layers)}"
@@ -650,12 +679,12 @@ class MainWindow(QMainWindow):
 
     def gradient_check(self):
         """Run a gradient check on the current batch and show the dialog (returned)."""
-        from bpviewer.core.gradcheck import gradient_check
         from bpviewer.gui.gradcheck_dialog import GradCheckDialog
 
         s = self.session
-        lo, hi = s.batch_rows()
-        data = s.project.dataset
+        if s.busy:
+            self._on_message(BUSY)
+            return None
         n_params = sum(p.size for p in s.network.parameters())
         todo = min(n_params, GRADCHECK_MAX)
         progress = QProgressDialog("Checking gradients…", "", 0, todo, self)
@@ -670,14 +699,7 @@ class MainWindow(QMainWindow):
 
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            result = gradient_check(
-                s.network,
-                s.project.training.loss,
-                data.inputs[lo:hi],
-                data.targets[lo:hi],
-                progress=tick,
-                max_parameters=GRADCHECK_MAX,
-            )
+            result = s.gradient_check(tick, GRADCHECK_MAX)
         finally:
             QApplication.restoreOverrideCursor()
             progress.close()
@@ -734,14 +756,23 @@ class MainWindow(QMainWindow):
             return True
         return False
 
+    def _idle(self) -> bool:
+        """Whether the document may be replaced now (no run going); says why not."""
+        if self.session.busy:
+            self._on_message(BUSY)
+            return False
+        return True
+
     def new_from_example(self, name: str) -> None:
-        """Replace the project with a built-in example."""
-        if self._confirm_discard():
+        """Replace the project with a built-in example (a new document)."""
+        if self._idle() and self._confirm_discard():
             self.session.load(load_example(name))
 
     def _new_network(self) -> None:
         from bpviewer.gui.new_network_dialog import NewNetworkDialog
 
+        if not self._idle():
+            return
         dialog = NewNetworkDialog(self.session.project, self)
         if dialog.exec() and dialog.project is not None and self._confirm_discard():
             self.session.load(dialog.project)
@@ -751,6 +782,8 @@ class MainWindow(QMainWindow):
 
     def open_project(self, path: str | Path) -> bool:
         """Load a project file; a broken file is refused with its name and the problem."""
+        if not self._idle():
+            return False
         try:
             self.session.open(path)
         except BpviewerError as exc:
@@ -762,7 +795,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _open(self) -> None:
-        if not self._confirm_discard():
+        if not self._idle() or not self._confirm_discard():
             return
         path = self.prompter.open_file("Open project")
         if path:
@@ -776,7 +809,9 @@ class MainWindow(QMainWindow):
         for f in files:
             act = self.recent_menu.addAction(f)
             act.triggered.connect(
-                lambda _=False, p=f: self._confirm_discard() and self.open_project(p)
+                lambda _=False, p=f: (
+                    self._idle() and self._confirm_discard() and self.open_project(p)
+                )
             )
 
     def save(self) -> bool:
@@ -884,41 +919,27 @@ class MainWindow(QMainWindow):
 
     def _tracked_indices(self) -> list[tuple[int, str]]:
         """Flat parameter indices (and labels) of the selected weights, at most six."""
-        view = self.weight_tables.views[self.weight_tables.tabs.currentIndex()]
-        model = view.model()
         net = self.session.network
-        layout = net.parameter_layout()
-        offsets, at = {}, 0
-        for key in layout:
-            offsets[key] = at
-            kind, l = key
-            at += net.weights[l - 1].size if kind == "w" else net.biases[l - 1].size
-        out = []
-        for index in view.selectionModel().selectedIndexes()[:6]:
-            r, c = index.row(), index.column()
-            if model.is_bias_row(r):
-                flat = offsets[("b", model.layer)] + c
-            else:
-                flat = offsets[("w", model.layer)] + r * net.layer_sizes[model.layer] + c
-            out.append((flat, model.label(r, c)))
-        return out
+        return [
+            (net.flat_index(kind, layer, row, col), label)
+            for kind, layer, row, col, label in self.weight_tables.selected_parameters()[:6]
+        ]
 
     def _redraw_inside(self) -> None:
         now = time.perf_counter()
+        run = self.session.current_run
         if (
-            self._latest_params is not None
+            run is not None
+            and run.latest_params is not None
             and self.decision_boundary.isVisible()
             and now - self._boundary_drawn > BOUNDARY_SECONDS
         ):
             self._boundary_drawn = now
-            from bpviewer.core.trainer import network_from_flat
-
-            params, self._latest_params = self._latest_params, None
+            network = run.live_network()
+            run.latest_params = None  # drawn: wait for the next chunk's
             self.trainer.gate.close()
             try:
-                self.decision_boundary.refresh(
-                    network_from_flat(self.session.network, params), image_only=True
-                )
+                self.decision_boundary.refresh(network, image_only=True)
                 self.decision_boundary.plot.viewport().repaint()
             finally:
                 self.trainer.gate.open()
@@ -958,7 +979,6 @@ class MainWindow(QMainWindow):
         return [p for p in plots if p is not None]
 
     def _on_run_started(self, run) -> None:
-        self.error_plot.start_run(run)
         self.inside_plot.start(self.session.network.n_layers, self.trainer.tracked_labels)
         for plot in self._live_plots():  # repainted by the redraws only, inside the gate
             manual_updates(plot, True)
@@ -966,13 +986,9 @@ class MainWindow(QMainWindow):
         self._update_run_actions()
 
     def _on_chunk(self, run, chunk) -> None:
-        self.error_plot.add_chunk(run, chunk)
         self.inside_plot.add_chunk(chunk)
-        if chunk.params is not None:
-            self._latest_params = chunk.params
 
     def _on_run_finished(self, run) -> None:
-        self.error_plot.finish_run(run)
         self.inside_plot.redraw()  # complete when it is next shown
         self.inside_plot.fit()
         for plot in self._live_plots():
@@ -987,15 +1003,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 0 if self.trainer.running else 15000)
 
     def _on_point_clicked(self, run, iteration: int) -> None:
-        if self.trainer.running:
-            self.statusBar().showMessage("stop the run before restoring an iteration", 5000)
+        if not self.session.rewind(run, iteration):
             return
-        try:
-            network, state = run.trainer.restore(iteration)
-        except (ValueError, KeyError) as exc:
-            self.statusBar().showMessage(str(exc), 8000)
-            return
-        self.session.rewind(network, state, iteration)
         self.statusBar().showMessage(
             f"restored the parameters of iteration {iteration} "
             "(before its update); Undo takes them back",
@@ -1016,32 +1025,32 @@ class MainWindow(QMainWindow):
         runner.finished.connect(self._on_check_finished)
         runner.failed.connect(self._on_check_failed)
         self._check_runner = runner
-        self.actionCheckCode.setEnabled(False)
+        self._update_step_actions()
         self.statusBar().showMessage(f"checking {path}…")
         runner.start()
         return runner
 
     def _on_check_failed(self, text: str) -> None:
-        self.actionCheckCode.setEnabled(True)
+        self._check_runner = None
+        self._update_step_actions()
         self.statusBar().showMessage(text, 10000)
         self.prompter.error("Cannot check the script", text)
 
     def _on_check_finished(self, run, report) -> None:
         from bpviewer.gui.check_dialog import ReportDialog, marks_from_report, project_from_report
 
-        self.actionCheckCode.setEnabled(True)
-        if self._confirm_discard():
+        runner, self._check_runner = self._check_runner, None
+        self._update_step_actions()
+        if self._idle() and self._confirm_discard():
             self.session.load(project_from_report(report, Path(run.path).stem))
-        self.values_panel.set_marks(marks_from_report(report))
+            self.values_panel.set_marks(marks_from_report(report))
         verdict = (
             "all correct: Nice job!  That's right!"
             if report.ok
             else f"first wrong: {report.first_wrong}"
         )
         self.statusBar().showMessage(f"{run.path.name}: {verdict}", 15000)
-        self.check_report = ReportDialog(
-            f"Check: {run.path.name}", self._check_runner.text(run, report), self
-        )
+        self.check_report = ReportDialog(f"Check: {run.path.name}", runner.text(run, report), self)
         self.check_report.show()
 
     # ------------------------------------------------------------------ help
@@ -1138,7 +1147,7 @@ class MainWindow(QMainWindow):
             return
         event.acceptProposedAction()
         if path.suffix.lower() == ".json":
-            if self._confirm_discard():
+            if self._idle() and self._confirm_discard():
                 self.open_project(path)
         elif self.data_panel.load_csv(path):
             self.data_dock.show()
@@ -1148,10 +1157,11 @@ class MainWindow(QMainWindow):
             )
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # a run going ends first, into the document, so that Save saves what it trained
+        self.trainer.wait()
         if not self._confirm_discard():
             event.ignore()
             return
-        self.trainer.wait()  # stop and join a training run first
         if "superqt.utils" in sys.modules:  # a worker may have run: a check ends in its limit
             sys.modules["superqt.utils"].WorkerBase.await_workers(15_000)
         self._save_layout()

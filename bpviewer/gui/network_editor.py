@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from bpviewer.core.activations import ACTIVATIONS
 from bpviewer.core.initializers import INIT_SCHEMES
-from bpviewer.gui.session import Session
+from bpviewer.gui.session import Change, Session
 
 HIDDEN = [name for name, act in ACTIVATIONS.items() if not act.output_only]
 
@@ -77,8 +77,12 @@ class NetworkEditor(QWidget):
         self.apply_button.clicked.connect(self.apply)
         layout.addWidget(self.apply_button)
         layout.addStretch(1)
-        session.projectChanged.connect(self.refresh)
+        session.changed.connect(self._on_changed)
         self.refresh()
+
+    def _on_changed(self, what: Change) -> None:
+        if what & (Change.DOCUMENT | Change.SHAPE | Change.DATA | Change.BUSY):
+            self.refresh()
 
     def refresh(self) -> None:
         """Show the session's network."""

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from bpviewer.core.notation import fmt, full, unit_label, weight_label
 from bpviewer.gui import palette
-from bpviewer.gui.session import Session
+from bpviewer.gui.session import Change, Session
 
 MAX_SHOWN = 16
 MAP_GRID = 32  # heatmap resolution of a hidden unit (2-input networks)
@@ -205,14 +205,25 @@ class NetworkView(QGraphicsView):
         self._highlight_layers: tuple[str | None, set[int]] = (None, set())
         self._banner: QGraphicsSimpleTextItem | None = None
         self._user_zoomed = False
-        session.projectChanged.connect(self._on_project_changed)
-        session.parametersChanged.connect(self._on_values_changed)
-        session.machineChanged.connect(self._on_values_changed)
-        session.stepCompleted.connect(self._on_step_completed)
-        self._on_project_changed()
+        self._sizes: tuple[int, ...] = ()
+        self.redraws = 0  # value redraws (tests count them: one per action)
+        session.changed.connect(self._on_changed)
+        self._rebuild()
+
+    def _on_changed(self, what: Change) -> None:
+        if what & (Change.DOCUMENT | Change.SHAPE) and self._sizes != self._net_sizes():
+            self._rebuild()
+        elif what & (
+            Change.DOCUMENT | Change.SHAPE | Change.PARAMETERS | Change.STEP | Change.DATA
+        ):
+            self._on_values_changed()
+
+    def _net_sizes(self) -> tuple[int, ...]:
+        return self._session.network.layer_sizes
 
     # ------------------------------------------------------------------ building
-    def _on_project_changed(self) -> None:
+    def _rebuild(self) -> None:
+        self._sizes = self._net_sizes()
         scene = self.scene()
         scene.clear()
         self.units, self.edges = {}, []
@@ -255,13 +266,16 @@ class NetworkView(QGraphicsView):
         self._banner.setPos(0, -2.2 * RADIUS - 14)
         scene.addItem(self._banner)
         scene.setSceneRect(scene.itemsBoundingRect().adjusted(-30, -30, 90, 30))
-        self._highlight_layers = (None, set())
         self._on_values_changed()
         self._user_zoomed = False
         self.fit()
 
     # ------------------------------------------------------------------ values
-    def _on_step_completed(self, records) -> None:
+    def _phase_of(self, records) -> None:
+        """The banner and the highlighted layers for the records just run (none: plain)."""
+        self._highlight_layers = (None, set())
+        if self._banner is not None:
+            self._banner.setText("")
         if records:
             kinds = {r.sub_step.kind for r in records}
             phase = (
@@ -280,7 +294,6 @@ class NetworkView(QGraphicsView):
                 r.sub_step.layer for r in records if r.sub_step.kind in ("forward", "backward")
             }
             self._highlight_layers = (phase, layers)
-        self._on_values_changed()
 
     def unit_maps(self) -> dict[tuple[int, int], np.ndarray]:
         """Each shown hidden unit's activation over the input plane, (MAP_GRID, MAP_GRID), for
@@ -310,6 +323,8 @@ class NetworkView(QGraphicsView):
             item.set_map(None if values is None else heat_image(values))
 
     def _on_values_changed(self) -> None:
+        self.redraws += 1
+        self._phase_of(self._session.last_records)
         self._refresh_maps()
         session = self._session
         machine = session.machine

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from bpviewer.core.notation import fmt, full, unit_label
 from bpviewer.gui.float_delegate import FloatDelegate
-from bpviewer.gui.session import Session
+from bpviewer.gui.session import Change, Session
 
 
 class SampleEditor(QWidget):
@@ -56,9 +56,12 @@ class SampleEditor(QWidget):
         layout.addStretch(1)  # spare height below, not around, the sample
         self.spin.valueChanged.connect(self._on_spin)
         self.table.itemChanged.connect(self._on_item_changed)
-        session.machineChanged.connect(self.refresh)
-        session.projectChanged.connect(self.refresh)
+        session.changed.connect(self._on_changed)
         self.refresh()
+
+    def _on_changed(self, what: Change) -> None:
+        if what & (Change.DOCUMENT | Change.DATA | Change.SHAPE | Change.BUSY):
+            self.refresh()
 
     def refresh(self) -> None:
         """Show the current sample."""

@@ -1,12 +1,32 @@
-"""The session: the one object that owns the project, the step machine and the undo stack.
+"""The session: the document.  One object owns everything the window shows.
 
-Widgets never compute; they call the session and redraw on its signals.
+It holds the project (network, data, settings), the step machine and its records, the
+current sample, the stepped losses, every training run of this document and the undo
+stack.  Three rules keep the window consistent:
+
+* **One signal.**  Every change ends in exactly one ``changed(Change)`` emission that says
+  what changed; views redraw from the session's current state when it names something
+  they show, so each view redraws at most once per user action.
+* **Every change is an undo step.**  Each action (a phase, a sub-step, an iteration, an
+  edit, a paste, data, network or settings, a training run's end, a rewind) captures the
+  whole document state before and after (:class:`DocState`: frozen copies, cheap) and
+  pushes one :class:`DocCommand`; undo and redo put a whole state back, bit for bit.
+  Opening a project, New and Check my code start a new document: a new undo stack and no
+  runs.
+* **Quiet while a run goes.**  While a training run goes, every call that would change the
+  document is refused with a message; the run's end is one undo step.
+
+Widgets never compute and never change the document except through these methods.
 """
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -14,167 +34,278 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from bpviewer.core.errors import StepError
 from bpviewer.core.examples import load_example
-from bpviewer.core.notation import fmt
-from bpviewer.core.project import Project, load_project, save_project
-from bpviewer.core.stepper import MachineSnapshot, StepMachine, StepRecord, make_optimizer
+from bpviewer.core.network import Network
+from bpviewer.core.notation import bias_label, fmt, weight_label
+from bpviewer.core.project import Project, TrainingSettings, load_project, save_project
+from bpviewer.core.runs import Run, describe_change
+from bpviewer.core.stepper import MachineSnapshot, StepMachine, StepRecord
+
+if TYPE_CHECKING:
+    from bpviewer.core.training_run import Chunk, RunResult, Watch
+
+#: Earlier runs kept (curves and their histories for rewinding).
+MAX_RUNS = 6
+#: What a refused change says while a run goes.
+BUSY = "a training run is going: stop it first (Shift+F5)"
+
+
+class Change(enum.Flag):
+    """What a ``changed`` emission says changed."""
+
+    DOCUMENT = enum.auto()  # a new document: everything, runs cleared, marks gone
+    SHAPE = enum.auto()  # the network's layers, activations or biases
+    PARAMETERS = enum.auto()  # weight or bias values
+    STEP = enum.auto()  # the step machine's position, results, records
+    DATA = enum.auto()  # the data set, or which sample / batch is current
+    SETTINGS = enum.auto()  # training settings
+    LOSSES = enum.auto()  # the stepped losses
+    RUNS = enum.auto()  # a run started or ended, runs cleared or no longer fitting
+    PROGRESS = enum.auto()  # a running run's new chunk
+    BUSY = enum.auto()  # a run began or ended: what may be done now
+
+
+NOTHING = Change(0)
+
+#: Everything about the document (a new document, or a state put back by undo).
+ALL = (
+    Change.DOCUMENT
+    | Change.SHAPE
+    | Change.PARAMETERS
+    | Change.STEP
+    | Change.DATA
+    | Change.SETTINGS
+    | Change.LOSSES
+    | Change.RUNS
+    | Change.BUSY
+)
 
 
 @dataclass(frozen=True)
-class SessionState:
-    """What an undo step puts back: the machine (with the network) and the sample."""
+class DocState:
+    """What an undo step puts back: the whole document but its runs and its file name.
 
+    Nothing in it is changed in place later: the machine snapshot holds copies, the
+    project's data set is replaced, never edited, and records are frozen."""
+
+    project: Project
     machine: MachineSnapshot
     sample_index: int
-    losses: dict[int, float]
+    losses: tuple[tuple[int, float], ...]
     last_update: StepRecord | None
+    last_records: tuple[StepRecord, ...]
+    initial_network: Network
 
 
-class StateCommand(QUndoCommand):
-    """An undo step that swaps whole session states (exact, whatever the action was)."""
+class DocCommand(QUndoCommand):
+    """An undo step that swaps whole document states (exact, whatever the action was)."""
 
-    def __init__(
-        self, session: Session, text: str, before: SessionState, after: SessionState
-    ) -> None:
+    def __init__(self, session: Session, text: str, before: DocState, after: DocState) -> None:
         super().__init__(text)
-        self._session, self._before, self._after = session, before, after
+        self._session, self.before, self.after = session, before, after
         self._first = True
 
     def redo(self) -> None:
         if self._first:  # the action itself already ran
             self._first = False
             return
-        self._session._apply_state(self._after)
+        self._session._restore(self.after)
 
     def undo(self) -> None:
-        self._session._apply_state(self._before)
-
-
-class SampleCommand(QUndoCommand):
-    """An edit of one input or target value of the data set."""
-
-    def __init__(
-        self, session: Session, which: str, row: int, col: int, old: float, new: float
-    ) -> None:
-        super().__init__(f"Edit {which} {col + 1} of sample {row + 1}")
-        self._session, self._args = session, (which, row, col)
-        self._old, self._new = old, new
-
-    def redo(self) -> None:
-        self._session._set_sample_value(*self._args, self._new)
-
-    def undo(self) -> None:
-        self._session._set_sample_value(*self._args, self._old)
-
-
-class SettingsCommand(QUndoCommand):
-    """A change of the training settings (the weights stay)."""
-
-    def __init__(self, session: Session, before, after, text: str) -> None:
-        super().__init__(text)
-        self._session, self._before, self._after = session, before, after
-
-    def redo(self) -> None:
-        self._session._set_training(self._after)
-
-    def undo(self) -> None:
-        self._session._set_training(self._before)
-
-
-class ProjectCommand(QUndoCommand):
-    """A change of the network's shape or of the data: whole project and machine swapped."""
-
-    def __init__(self, session: Session, before: tuple, after: tuple, text: str) -> None:
-        super().__init__(text)
-        self._session, self._before, self._after = session, before, after
-        self._first = True
-
-    def redo(self) -> None:
-        if self._first:
-            self._first = False
-            return
-        self._session._install(self._after)
-
-    def undo(self) -> None:
-        self._session._install(self._before)
+        self._session._restore(self.before)
 
 
 class Session(QObject):
-    """Project, step machine, current sample, per-iteration losses and the undo stack."""
+    """The document: project, step machine, records, losses, runs and the undo stack."""
 
-    projectChanged = Signal()  # a new network shape: rebuild views
-    parametersChanged = Signal()  # weight or bias values changed
-    stepCompleted = Signal(object)  # list[StepRecord] just run
-    machineChanged = Signal()  # position, freshness or batch changed
-    lossesChanged = Signal()
+    changed = Signal(object)  # Change: what changed
     messageIssued = Signal(str)
     dirtyChanged = Signal(bool)
-    busyChanged = Signal(bool)
-    settingsChanged = Signal()
 
     def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.busy = False
-        self.last_records: list[StepRecord] = []
+        self.runs: list[Run] = []
+        self.current_run: Run | None = None
+        self._run_before: DocState | None = None
+        self._pending = NOTHING
+        self._depth = 0
+        self._dirty = False
         self.load(project or load_example("seed"))
 
-    # ------------------------------------------------------------------ project
-    def load(self, project: Project) -> None:
-        """Make ``project`` the current one (no undo across projects)."""
-        self.project = project
-        self.initial_network = project.network.copy()
-        self.sample_index = 0
-        self.losses: dict[int, float] = {}
-        self.last_records = []
-        self.last_update: StepRecord | None = None
-        lo, hi = self.batch_rows()
-        t = project.training
-        self.machine = StepMachine(
-            project.network.copy(),
-            t.loss,
-            t.optimizer_settings(),
-            project.dataset.inputs[lo:hi],
-            project.dataset.targets[lo:hi],
-            update_biases=t.update_biases,
-        )
-        self.undo_stack.clear()
-        self.undo_stack.setClean()
-        self.projectChanged.emit()
-        self.parametersChanged.emit()
-        self.machineChanged.emit()
-        self.lossesChanged.emit()
-        self.dirtyChanged.emit(False)
+    # ------------------------------------------------------------------ the one signal
+    @contextmanager
+    def _changing(self, what: Change = NOTHING) -> Iterator[None]:
+        """Collect the changes of one action; the outermost block emits them once."""
+        self._pending |= what
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if self._depth == 0:
+                self._flush()
 
-    def open(self, path: str | Path) -> None:
+    def _flush(self) -> None:
+        what, self._pending = self._pending, NOTHING
+        dirty = self.dirty
+        if what:
+            self.changed.emit(what)
+        if dirty != self._dirty:
+            self._dirty = dirty
+            self.dirtyChanged.emit(dirty)
+
+    def _refuse_if_busy(self) -> bool:
+        if self.busy:
+            self.messageIssued.emit(BUSY)
+            return True
+        return False
+
+    # ------------------------------------------------------------------ document
+    def load(self, project: Project) -> bool:
+        """Start a new document on ``project``: a new undo stack, no runs."""
+        if self._refuse_if_busy():
+            return False
+        with self._changing(ALL):
+            self.project = project
+            self.initial_network = project.network.copy()
+            self.sample_index = 0
+            self.losses: dict[int, float] = {}
+            self.last_records: list[StepRecord] = []
+            self.last_update: StepRecord | None = None
+            self.machine = self._new_machine(project, project.network.copy())
+            self.runs = []
+            self.undo_stack.clear()
+            self._mark_saved()
+        return True
+
+    def open(self, path: str | Path) -> bool:
         """Load a project file (raises BpviewerError with the file name and the problem)."""
-        self.load(load_project(path))
+        if self.busy:
+            self.messageIssued.emit(BUSY)
+            return False
+        project = load_project(path)
+        self.load(project)
         for warning in self.project.warnings:
             self.messageIssued.emit(f"{path}: {warning}")
+        return True
 
     def save(self, path: str | Path | None = None) -> Path:
         """Write the project (current parameters) atomically; marks the session clean."""
         target = Path(path) if path else self.project.path
         if target is None:
             raise ValueError("no file name: use Save As")
-        self.project = replace(self.project, network=self.machine.network.copy())
-        save_project(self.project, target)
-        self.undo_stack.setClean()
-        self.dirtyChanged.emit(False)
+        project = replace(self.project, network=self.machine.network.copy())
+        save_project(project, target)
+        with self._changing():
+            self.project = replace(project, path=target)
+            self._mark_saved()
         return target
 
-    @property
-    def network(self):
-        """The live network (owned by the machine; do not modify directly)."""
-        return self.machine.network
+    def _mark_saved(self) -> None:
+        self.undo_stack.setClean()
+        self._saved = (
+            self.machine.network.copy(),
+            self.project.dataset,
+            self.project.training,
+            dict(self.project.data_spec),
+        )
 
     @property
     def dirty(self) -> bool:
-        """Whether weights, data or settings differ from the file."""
-        return not self.undo_stack.isClean()
+        """Whether the weights, data or settings differ from those last saved or loaded
+        (stepping without an update changes nothing a file holds)."""
+        net, dataset, training, spec = self._saved
+        return not (
+            self.project.dataset is dataset
+            and self.project.training == training
+            and self.project.data_spec == spec
+            and self.machine.network.same_shape(net)
+            and self.machine.network.same_as(net)
+        )
 
-    def _on_clean_changed(self, clean: bool) -> None:
-        self.dirtyChanged.emit(not clean)
+    @property
+    def network(self) -> Network:
+        """The live network (owned by the machine; read it, never change it)."""
+        return self.machine.network
+
+    @staticmethod
+    def _new_machine(project: Project, network: Network, index: int = 0) -> StepMachine:
+        t, data = project.training, project.dataset
+        stop = min(index + t.batch_length(data.n_samples), data.n_samples)
+        return StepMachine(
+            network,
+            t.loss,
+            t.optimizer_settings(),
+            data.inputs[index:stop],
+            data.targets[index:stop],
+            update_biases=t.update_biases,
+        )
+
+    # ------------------------------------------------------------------ undoable state
+    def capture(self) -> DocState:
+        """The whole document state now (for undo)."""
+        return DocState(
+            self.project,
+            self.machine.snapshot(),
+            self.sample_index,
+            tuple(sorted(self.losses.items())),
+            self.last_update,
+            tuple(self.last_records),
+            self.initial_network,
+        )
+
+    def _restore(self, state: DocState) -> None:
+        """Put a whole state back (undo, redo); keeps the file name and the runs."""
+        old = self.project
+        what = Change.PARAMETERS | Change.STEP | Change.LOSSES
+        if not state.machine.network.same_shape(self.machine.network):
+            what |= Change.SHAPE | Change.RUNS
+        if state.project.dataset is not old.dataset or state.sample_index != self.sample_index:
+            what |= Change.DATA
+        if state.project.training != old.training:
+            what |= Change.SETTINGS
+        with self._changing(what):
+            self.project = replace(state.project, path=old.path, name=old.name)
+            machine = self._new_machine(state.project, state.machine.network.copy())
+            machine.restore(state.machine)
+            self.machine = machine
+            self.sample_index = state.sample_index
+            self.losses = dict(state.losses)
+            self.last_update = state.last_update
+            self.last_records = list(state.last_records)
+            self.initial_network = state.initial_network
+
+    def _push(self, text: str, before: DocState) -> None:
+        self.undo_stack.push(DocCommand(self, text, before, self.capture()))
+
+    @contextmanager
+    def _action(self, text: str, what: Change) -> Iterator[None]:
+        """One undoable action: capture, change, push (nothing is pushed when the block
+        raises or changes nothing), one notification."""
+        with self._changing():
+            before = self.capture()
+            yield
+            after = self.capture()
+            if not _same_state(before, after):
+                self.undo_stack.push(DocCommand(self, text, before, after))
+                self._pending |= what
+
+    def undo(self) -> bool:
+        """Undo the last action (refused while a run goes)."""
+        if self._refuse_if_busy() or not self.undo_stack.canUndo():
+            return False
+        with self._changing():
+            self.undo_stack.undo()
+        return True
+
+    def redo(self) -> bool:
+        """Redo the next action (refused while a run goes)."""
+        if self._refuse_if_busy() or not self.undo_stack.canRedo():
+            return False
+        with self._changing():
+            self.undo_stack.redo()
+        return True
 
     # ------------------------------------------------------------------ batch
     @property
@@ -188,64 +319,58 @@ class Session(QObject):
         lo = self.sample_index
         return lo, min(lo + self.project.training.batch_length(n), n)
 
-    def select_sample(self, index: int) -> None:
-        """Step from sample ``index`` (the batch starts there); results become stale."""
-        if not 0 <= index < self.n_samples:
-            self.messageIssued.emit(f"sample {index + 1} does not exist (1 to {self.n_samples})")
-            return
-        self.sample_index = index
-        self._load_batch()
-
     def _load_batch(self) -> None:
         lo, hi = self.batch_rows()
         self.machine.set_batch(
             self.project.dataset.inputs[lo:hi], self.project.dataset.targets[lo:hi]
         )
-        self.machineChanged.emit()
+        self.last_records = []
+
+    def select_sample(self, index: int) -> bool:
+        """Step from sample ``index`` (the batch starts there); results become stale."""
+        if self._refuse_if_busy():
+            return False
+        if not 0 <= index < self.n_samples:
+            self.messageIssued.emit(f"sample {index + 1} does not exist (1 to {self.n_samples})")
+            return False
+        if index == self.sample_index:
+            return True
+        with self._action(f"Select sample {index + 1}", Change.DATA | Change.STEP):
+            self.sample_index = index
+            self._load_batch()
+        return True
 
     def _advance_batch(self) -> None:
+        """After an update: the next iteration starts at the next batch (results stale)."""
         lo, hi = self.batch_rows()
         nxt = hi % self.n_samples
         if nxt != lo:  # one sample, or the full batch: the next iteration uses the same rows
             self.sample_index = nxt
-            self._load_batch()
+            lo, hi = self.batch_rows()
+            data = self.project.dataset
+            self.machine.set_batch(data.inputs[lo:hi], data.targets[lo:hi])
 
     def set_sample_value(self, which: str, row: int, col: int, text: str | float) -> bool:
-        """Edit an input (``which='input'``) or target of the data set, undoably."""
+        """Edit an input (``which='input'``) or target of the data set, undoably.
+
+        The data set is replaced, never changed in place: runs keep the data they used."""
+        if self._refuse_if_busy():
+            return False
         value = self._parse(text)
         if value is None:
+            self.messageIssued.emit(f"{text!r} is not a finite number; the sample keeps its value")
             return False
         data = self.project.dataset
         array = data.inputs if which == "input" else data.targets
-        old = float(array[row, col])
-        if old == value:
+        if float(array[row, col]) == value:
             return True
-        self.undo_stack.push(SampleCommand(self, which, row, col, old, value))
+        edited = array.copy()
+        edited[row, col] = value
+        dataset = replace(data, **{"inputs" if which == "input" else "targets": edited})
+        with self._action(f"Edit {which} {col + 1} of sample {row + 1}", Change.DATA | Change.STEP):
+            self.project = replace(self.project, dataset=dataset)
+            self._load_batch()
         return True
-
-    def _set_sample_value(self, which: str, row: int, col: int, value: float) -> None:
-        data = self.project.dataset
-        (data.inputs if which == "input" else data.targets)[row, col] = value
-        self._load_batch()
-
-    # ------------------------------------------------------------------ undoable state
-    def capture(self) -> SessionState:
-        """The current state, for undo."""
-        return SessionState(
-            self.machine.snapshot(), self.sample_index, dict(self.losses), self.last_update
-        )
-
-    def _apply_state(self, state: SessionState) -> None:
-        self.machine.restore(state.machine)
-        self.sample_index = state.sample_index
-        self.losses = dict(state.losses)
-        self.last_update = state.last_update
-        self.parametersChanged.emit()
-        self.machineChanged.emit()
-        self.lossesChanged.emit()
-
-    def _push(self, text: str, before: SessionState) -> None:
-        self.undo_stack.push(StateCommand(self, text, before, self.capture()))
 
     # ------------------------------------------------------------------ parameters
     @staticmethod
@@ -256,14 +381,18 @@ class Session(QObject):
             return None
         return value if np.isfinite(value) else None
 
+    def parameter_label(self, kind: str, layer: int, row: int, col: int) -> str:
+        """``w(x₁→h₁)`` or ``b(h₂)``."""
+        n = self.network.n_layers
+        return bias_label(layer, col, n) if kind == "b" else weight_label(layer, row, col, n)
+
     def set_parameter(self, kind: str, layer: int, row: int, col: int, text: str | float) -> bool:
         """Set a weight (``kind='w'``) or bias from user input; False (and a message, the old
         value kept) when the text is not a finite number."""
-        if self.busy:
-            self.messageIssued.emit("editing is disabled while training runs")
+        if self._refuse_if_busy():
             return False
         value = self._parse(text)
-        name = f"{'w' if kind == 'w' else 'b'}{layer}"
+        name = self.parameter_label(kind, layer, row, col)
         if value is None:
             self.messageIssued.emit(f"{text!r} is not a finite number; {name} keeps its value")
             return False
@@ -274,11 +403,9 @@ class Session(QObject):
         )
         if float(current) == value:
             return True
-        before = self.capture()
-        self.machine.set_parameter(kind, layer, row, col, value)
-        self._push(f"Edit {name}", before)
-        self.parametersChanged.emit()
-        self.machineChanged.emit()
+        with self._action(f"Edit {name}", Change.PARAMETERS | Change.STEP):
+            self.machine.set_parameter(kind, layer, row, col, value)
+            self.last_records = []
         return True
 
     def set_block(
@@ -287,8 +414,13 @@ class Session(QObject):
         """Paste a block of cells (a spreadsheet's tab-separated text) as one undo step.
 
         Every cell must be a finite number inside the matrix, or nothing changes."""
+        if self._refuse_if_busy():
+            return False
         target = self.network.weights[layer - 1] if kind == "w" else None
         rows, cols = target.shape if target is not None else (1, self.network.layer_sizes[layer])
+        if kind == "b" and self.network.biases[layer - 1] is None:
+            self.messageIssued.emit(f"paste refused: layer {layer} has no bias")
+            return False
         parsed = []
         for r, line in enumerate(values):
             row = []
@@ -305,72 +437,46 @@ class Session(QObject):
                     return False
                 row.append(v)
             parsed.append(row)
-        before = self.capture()
-        for r, row in enumerate(parsed):
-            for c, v in enumerate(row):
-                self.machine.set_parameter(kind, layer, top + r, left + c, v)
-        self._push(f"Paste into layer {layer}", before)
-        self.parametersChanged.emit()
-        self.machineChanged.emit()
+        with self._action(f"Paste into layer {layer}", Change.PARAMETERS | Change.STEP):
+            for r, row in enumerate(parsed):
+                for c, v in enumerate(row):
+                    self.machine.set_parameter(kind, layer, top + r, left + c, v)
+            self.last_records = []
         return True
 
-    def reset(self) -> None:
+    def reset(self) -> bool:
         """Back to the weights the project started with (undoable)."""
-        before = self.capture()
-        self.machine.restore(replace(self.machine.snapshot(), network=self.initial_network))
-        self.machine.invalidate()
-        self.last_update = None
-        self._push("Reset weights", before)
-        self.parametersChanged.emit()
-        self.machineChanged.emit()
+        if self._refuse_if_busy():
+            return False
+        with self._action("Reset weights", Change.PARAMETERS | Change.STEP):
+            for mine, first in zip(
+                self.machine.network.parameters(), self.initial_network.parameters(), strict=True
+            ):
+                mine[...] = first
+            self.machine.invalidate()
+            self.last_update = None
+            self.last_records = []
+        return True
 
     # ------------------------------------------------------------------ shape and data
-    def _whole(self) -> tuple:
-        return (
-            self.project,
-            self.machine,
-            self.sample_index,
-            dict(self.losses),
-            self.last_update,
-            self.initial_network,
-        )
-
-    def _install(self, whole: tuple) -> None:
-        (
-            self.project,
-            self.machine,
-            self.sample_index,
-            losses,
-            self.last_update,
-            self.initial_network,
-        ) = whole
-        self.losses = dict(losses)
-        self.last_records = []
-        self.projectChanged.emit()
-        self.parametersChanged.emit()
-        self.machineChanged.emit()
-        self.lossesChanged.emit()
-        self.settingsChanged.emit()
-
-    def replace_project(self, project: Project, text: str) -> None:
+    def replace_project(self, project: Project, text: str) -> bool:
         """Install a project of another shape (network or data) as one undo step; the
-        parameters that still fit were kept by the caller."""
-        before = self._whole()
-        t = project.training
-        dataset = project.dataset
-        index = min(self.sample_index, dataset.n_samples - 1)
-        stop = min(index + t.batch_length(dataset.n_samples), dataset.n_samples)
-        machine = StepMachine(
-            project.network.copy(),
-            t.loss,
-            t.optimizer_settings(),
-            dataset.inputs[index:stop],
-            dataset.targets[index:stop],
-            update_biases=t.update_biases,
-        )
-        initial = project.network.copy()
-        self._install((project, machine, index, {}, None, initial))
-        self.undo_stack.push(ProjectCommand(self, before, self._whole(), text))
+        parameters that still fit were kept by the caller.  Runs that no longer fit stay,
+        faded, and refuse to be restored."""
+        if self._refuse_if_busy():
+            return False
+        what = Change.SHAPE | Change.PARAMETERS | Change.STEP | Change.DATA | Change.SETTINGS
+        with self._action(text, what | Change.LOSSES | Change.RUNS):
+            dataset = project.dataset
+            index = min(self.sample_index, dataset.n_samples - 1)
+            self.machine = self._new_machine(project, project.network.copy(), index)
+            self.project = project
+            self.sample_index = index
+            self.losses = {}
+            self.last_update = None
+            self.last_records = []
+            self.initial_network = project.network.copy()
+        return True
 
     def set_network_shape(
         self, sizes, activations, biases, *, init: str = "glorot", seed: int = 0
@@ -380,6 +486,8 @@ class Session(QObject):
         from bpviewer.core.losses import get_loss, losses_for
         from bpviewer.core.network_edit import reshape_network
 
+        if self._refuse_if_busy():
+            return False
         data = self.project.dataset
         if sizes[0] != data.inputs.shape[1] or sizes[-1] != data.targets.shape[1]:
             self.messageIssued.emit(
@@ -400,10 +508,9 @@ class Session(QObject):
             self.messageIssued.emit(
                 f"loss changed to {training.loss} to fit a {activations[-1]} output"
             )
-        self.replace_project(
+        return self.replace_project(
             replace(self.project, network=network, training=training), "Change the network"
         )
-        return True
 
     def set_data(self, spec: dict, base_dir: Path | None = None, text: str = "New data") -> bool:
         """Use a new data set (a preset, a CSV file, derived features); the network's input
@@ -414,10 +521,12 @@ class Session(QObject):
         from bpviewer.core.losses import get_loss, losses_for
         from bpviewer.core.network_edit import reshape_network
 
+        if self._refuse_if_busy():
+            return False
         base = base_dir or (self.project.path.parent if self.project.path else Path.cwd())
         try:
             dataset = build_dataset(spec, base)
-        except BpviewerError as exc:
+        except (BpviewerError, OSError) as exc:
             self.messageIssued.emit(f"{exc}; the current data stay")
             return False
         net = self.machine.network
@@ -430,7 +539,7 @@ class Session(QObject):
         training = self.project.training
         if not get_loss(training.loss).allows(acts[-1]):
             training = replace(training, loss=losses_for(acts[-1])[0])
-        self.replace_project(
+        return self.replace_project(
             replace(
                 self.project,
                 network=network,
@@ -440,14 +549,15 @@ class Session(QObject):
             ),
             text,
         )
-        return True
 
     # ------------------------------------------------------------------ settings
-    def set_training(self, **changes) -> None:
+    def set_training(self, **changes: Any) -> bool:
         """Change training settings (learning rate, …) undoably; the weights never reset."""
-        before = self.project.training
         from bpviewer.core.losses import get_loss
 
+        if self._refuse_if_busy():
+            return False
+        before = self.project.training
         try:
             after = replace(before, **changes)
             after.optimizer_settings()
@@ -457,55 +567,232 @@ class Session(QObject):
                 raise ValueError(f'batch size must be a positive integer or "full", got {bs!r}')
         except (TypeError, ValueError) as exc:
             self.messageIssued.emit(str(exc))
-            return
+            return False
         if after == before:
-            return
+            return True
         text = ", ".join(f"{k} = {v}" for k, v in changes.items())
-        self.undo_stack.push(SettingsCommand(self, before, after, f"Set {text}"))
+        with self._action(f"Set {text}", Change.SETTINGS | Change.STEP | Change.DATA):
+            self._set_training(after)
+        return True
 
-    def _set_training(self, settings) -> None:
-        from bpviewer.core.losses import get_loss
-
+    def _set_training(self, settings: TrainingSettings) -> None:
+        """New settings on the current parameters: the optimiser state is kept when the
+        optimiser stays (its step count and slots), else it starts afresh."""
+        machine = self.machine
+        same_optimizer = settings.optimizer == self.project.training.optimizer
         self.project = replace(self.project, training=settings)
+        fresh = self._new_machine(self.project, machine.network.copy(), self.sample_index)
+        fresh.iteration = machine.iteration
+        fresh.results.update({k: v for k, v in machine.results.items() if k != "a0"})
+        if same_optimizer:
+            fresh.optimizer_state = machine.optimizer_state.copy()
+        self.machine = fresh
+        self.last_records = []
+
+    # ------------------------------------------------------------------ training runs
+    def begin_run(
+        self,
+        *,
+        settings: TrainingSettings | None = None,
+        track: list[tuple[int, str]] | None = None,
+    ) -> Run | None:
+        """Start a run from the current network and optimiser state (the document is
+        busy until :meth:`end_run`); None, with a message, when one is going."""
+        if self._refuse_if_busy():
+            return None
+        from bpviewer.core.trainer import Trainer
+
+        settings = settings or self.project.training
+        machine = self.machine
+        try:
+            trainer = Trainer(
+                machine.network,
+                settings,
+                self.project.dataset,
+                optimizer_state=machine.optimizer_state.copy(),
+                start_iteration=machine.iteration,
+                record_gradient_norms=True,
+            )
+        except ValueError as exc:
+            self.messageIssued.emit(f"cannot train: {exc}")
+            return None
+        previous = self.runs[-1].settings if self.runs else None
+        run = Run(
+            (self.runs[-1].number + 1) if self.runs else 1,
+            trainer,
+            machine.iteration,
+            settings,
+            machine.network.copy(),
+            self.project.dataset,
+            describe_change(previous, settings),
+            tracked_labels=[label for _, label in track or []],
+        )
+        with self._changing(Change.RUNS | Change.BUSY | Change.STEP):
+            self._run_before = self.capture()
+            self.runs.append(run)
+            del self.runs[:-MAX_RUNS]
+            self.current_run = run
+            self.busy = True
+        return run
+
+    def add_chunk(self, run: Run, chunk: Chunk) -> None:
+        """A running run's chunk: kept on the run; views draw what is new."""
+        if run is not self.current_run:
+            return
+        run.chunks.append(chunk)
+        if chunk.params is not None:
+            run.latest_params = chunk.params
+        with self._changing(Change.PROGRESS):
+            pass
+
+    def end_run(self, run: Run, result: RunResult | None) -> None:
+        """The run ended (done, target, watchpoint, stopped, or failed when ``result`` is
+        None): its final parameters become the document's, as one undo step."""
+        if run is not self.current_run:
+            return
+        if result is None:  # the worker failed: keep what the trainer reached
+            from bpviewer.core.training_run import RunResult
+
+            trainer = run.trainer
+            result = RunResult(
+                trainer,
+                trainer.network,
+                trainer.optimizer_state,
+                trainer.iteration - run.start,
+                "failed",
+            )
+        run.result = result
+        run.latest_params = None
+        iteration = run.start + result.iterations
+        if result.trip is not None and result.trip.restored_iteration is not None:
+            iteration = result.trip.restored_iteration
+        before = self._run_before or self.capture()
+        with self._changing(Change.RUNS | Change.BUSY | Change.PARAMETERS | Change.STEP):
+            self.busy = False
+            self.current_run = None
+            self._run_before = None
+            self._install_parameters(result.network, result.optimizer_state, iteration)
+            self._push(f"Train {result.iterations:,} iterations", before)
+
+    def _install_parameters(self, network: Network, optimizer_state, iteration: int) -> None:
         m = self.machine
-        m.loss = get_loss(settings.loss)
-        same_optimizer = settings.optimizer == m.settings.name
-        m.settings = settings.optimizer_settings()
-        m.update_biases = settings.update_biases
-        m.optimizer = make_optimizer(m.network, m.settings, settings.update_biases)
-        if not same_optimizer:
-            m.optimizer_state = m.optimizer.initial_state(m.network.parameters())
-        self._load_batch()  # the batch size may have changed
-        self.settingsChanged.emit()
-        self.machineChanged.emit()
-
-    # ------------------------------------------------------------------ training
-    def set_busy(self, busy: bool) -> None:
-        """Training runs: editing and stepping are disabled while busy."""
-        self.busy = busy
-        self.busyChanged.emit(busy)
-        self.machineChanged.emit()
-
-    def apply_training(
-        self, network, optimizer_state, iteration: int, text: str, before: SessionState | None
-    ) -> None:
-        """Take a training run's final network as one undo step."""
-        before = before or self.capture()
-        self.machine.restore(
-            replace(self.machine.snapshot(), network=network, optimizer_state=optimizer_state)
-        )
-        self.machine.invalidate()
-        self.machine.iteration = iteration
+        for mine, theirs in zip(m.network.parameters(), network.parameters(), strict=True):
+            mine[...] = theirs
+        m.optimizer_state = optimizer_state.copy()
+        m.invalidate()
+        m.iteration = iteration
         self.last_update = None
-        self._push(text, before)
-        self.parametersChanged.emit()
-        self.machineChanged.emit()
+        self.last_records = []
 
-    def rewind(self, network, optimizer_state, iteration: int) -> None:
-        """Put back the parameters of an earlier training iteration (undoable)."""
-        self.apply_training(
-            network, optimizer_state, iteration, f"Rewind to iteration {iteration}", None
+    def train(
+        self,
+        *,
+        iterations: int | None = None,
+        epochs: int | None = None,
+        target_loss: float | None = None,
+        watch: Watch | None = None,
+        settings: TrainingSettings | None = None,
+        track: list[tuple[int, str]] | None = None,
+        snapshot_params: bool = False,
+    ) -> Run | None:
+        """Run a whole training run here and now (no thread): for scripts and tests.
+
+        Give ``iterations``, ``epochs`` or ``target_loss`` (or a watch that trips), or the
+        run never ends.  The run's end is one undo step, as in the window."""
+        from bpviewer.core.training_run import Watch, training_run
+
+        run = self.begin_run(settings=settings, track=track)
+        if run is None:
+            return None
+        generator = training_run(
+            run.trainer,
+            iterations=iterations,
+            epochs=epochs,
+            target_loss=target_loss,
+            watch=watch or Watch(),
+            snapshot_params=snapshot_params,
+            track=[i for i, _ in track or []],
+            pause=0.0,
         )
+        result = None
+        try:
+            while True:
+                self.add_chunk(run, next(generator))
+        except StopIteration as stop:
+            result = stop.value
+        finally:
+            self.end_run(run, result)
+        return run
+
+    def run_fits(self, run: Run) -> bool:
+        """Whether ``run`` belongs to this document and fits the current network."""
+        return any(r is run for r in self.runs) and run.fits(self.network)
+
+    def rewind(self, run: Run, iteration: int) -> bool:
+        """Put back the parameters and optimiser state of ``iteration`` of ``run`` (before
+        its update), replayed on the data that run used, as one undo step.  When the run's
+        optimiser is not the current one, its settings come back too (an optimiser state
+        means nothing to another optimiser).  Refused, with a message, while a run goes,
+        for a run of another document and for one that no longer fits the network."""
+        if self._refuse_if_busy():
+            return False
+        if not any(r is run for r in self.runs):
+            self.messageIssued.emit("that run belongs to another project; nothing restored")
+            return False
+        if not run.fits(self.network):
+            self.messageIssued.emit(
+                f"run {run.number} trained a network of another shape "
+                f"({'-'.join(map(str, run.template.layer_sizes))}); nothing restored"
+            )
+            return False
+        try:
+            network, state = run.trainer.restore(iteration)
+        except (ValueError, KeyError) as exc:
+            self.messageIssued.emit(str(exc))
+            return False
+        with self._action(
+            f"Rewind to iteration {iteration}",
+            Change.PARAMETERS | Change.STEP | Change.SETTINGS | Change.DATA,
+        ):
+            if run.settings.optimizer != self.project.training.optimizer:
+                self._set_training(run.settings)
+                self.messageIssued.emit(
+                    f"the settings of run {run.number} came back with its optimiser "
+                    f"({run.settings.optimizer})"
+                )
+            self._install_parameters(network, state, iteration)
+        return True
+
+    def clear_runs(self) -> None:
+        """Forget every run but the running or newest one that fits."""
+        keep = self.current_run or next(
+            (r for r in reversed(self.runs) if r.fits(self.network)), None
+        )
+        with self._changing(Change.RUNS):
+            self.runs = [keep] if keep is not None else []
+
+    # ------------------------------------------------------------------ engine questions
+    def gradient_check(
+        self, progress: Callable[[int, int], None] | None = None, max_parameters: int = 400
+    ):
+        """Analytic against central-difference gradients on the current batch."""
+        from bpviewer.core.gradcheck import gradient_check
+
+        lo, hi = self.batch_rows()
+        data = self.project.dataset
+        return gradient_check(
+            self.network,
+            self.project.training.loss,
+            data.inputs[lo:hi],
+            data.targets[lo:hi],
+            progress=progress,
+            max_parameters=max_parameters,
+        )
+
+    def live_network(self) -> Network | None:
+        """The running run's newest parameters (for live views), or None."""
+        run = self.current_run
+        return run.live_network() if run is not None else None
 
     # ------------------------------------------------------------------ stepping
     def can_run(self, phase: str) -> bool:
@@ -521,21 +808,16 @@ class Session(QObject):
         if not self.can_run(phase):
             self.messageIssued.emit(self.why_not(phase))
             return []
-        before = self.capture() if phase == "update" else None
-        try:
-            records = self.machine.run_phase(phase)
-        except StepError as exc:
-            self.messageIssued.emit(str(exc))
-            return []
-        return self._after(records, before, "Apply update")
+        text = {"forward": "Forward", "backward": "Backward", "update": "Apply update"}[phase]
+        return self._run(text, lambda: self.machine.run_phase(phase))
 
     def step(self) -> list[StepRecord]:
         """Run the next sub-step."""
-        if self.busy:
+        if self._refuse_if_busy():
             return []
-        update = self.machine.next_sub_step.kind == "update" and not self.machine.iteration_done
-        before = self.capture() if update else None
-        return self._after([self.machine.step()], before, "Step: update")
+        m = self.machine
+        nxt = m.sub_steps[0] if m.iteration_done else m.next_sub_step
+        return self._run(f"Step: {nxt.describe(m.n_layers)}", lambda: [m.step()])
 
     def run_phase_rest(self) -> list[StepRecord]:
         """Run the rest of the phase the next sub-step belongs to (Shift+F10)."""
@@ -544,31 +826,26 @@ class Session(QObject):
 
     def iterate(self) -> list[StepRecord]:
         """Forward, backward and update (the rest of the iteration), then the next sample."""
-        if self.busy:
+        if self._refuse_if_busy():
             return []
-        before = self.capture()
-        records = self.machine.run_iteration()
-        return self._after(records, before, "Iterate")
+        return self._run("Iterate", self.machine.run_iteration)
 
-    def _after(
-        self, records: list[StepRecord], before: SessionState | None, text: str
-    ) -> list[StepRecord]:
-        for record in records:
-            if record.sub_step.kind == "loss":
-                self.losses[record.iteration] = float(record.values["loss"])
-                self.lossesChanged.emit()
-            if record.sub_step.kind == "update":
-                self.last_update = record
-        self.last_records = records
-        updated = any(r.sub_step.kind == "update" for r in records)
-        if updated:
-            self._advance_batch()
-        if before is not None and updated:
-            self._push(text, before)
-        if updated:
-            self.parametersChanged.emit()
-        self.machineChanged.emit()
-        self.stepCompleted.emit(records)
+    def _run(self, text: str, work: Callable[[], list[StepRecord]]) -> list[StepRecord]:
+        records: list[StepRecord] = []
+        with self._action(text, Change.STEP | Change.LOSSES | Change.PARAMETERS | Change.DATA):
+            try:
+                records = work()
+            except StepError as exc:
+                self.messageIssued.emit(str(exc))
+                return []
+            for record in records:
+                if record.sub_step.kind == "loss":
+                    self.losses[record.iteration] = float(record.values["loss"])
+                if record.sub_step.kind == "update":
+                    self.last_update = record
+            self.last_records = records
+            if any(r.sub_step.kind == "update" for r in records):
+                self._advance_batch()
         return records
 
     # ------------------------------------------------------------------ status
@@ -584,9 +861,29 @@ class Session(QObject):
             and self.last_records[-1].sub_step.kind == "update"
         ):
             state = "update done"
+        if self.busy:
+            state = "training"
         parts = [state, f"iteration {self.machine.iteration}", sample]
         loss = self.machine.results.get("loss")
         if loss is not None:
             stale = "" if "loss" in self.machine.fresh else " (stale)"
             parts.append(f"E = {fmt(loss)}{stale}")
         return " · ".join(parts)
+
+
+def _same_state(a: DocState, b: DocState) -> bool:
+    """Whether two states are the same (an action that changed nothing pushes nothing)."""
+    ma, mb = a.machine, b.machine
+    return (
+        a.project is b.project
+        and a.sample_index == b.sample_index
+        and a.losses == b.losses
+        and a.last_update is b.last_update
+        and len(a.last_records) == len(b.last_records)
+        and all(x is y for x, y in zip(a.last_records, b.last_records, strict=True))
+        and ma.position == mb.position
+        and ma.iteration == mb.iteration
+        and ma.fresh == mb.fresh
+        and ma.network.same_shape(mb.network)
+        and ma.network.same_as(mb.network)
+    )

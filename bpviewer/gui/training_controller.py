@@ -1,15 +1,17 @@
 """Training runs in a worker thread (superqt's generator worker), handed back in chunks.
 
-The worker owns a :class:`~bpviewer.core.trainer.Trainer` working on a copy of the network;
-the GUI thread only reads the immutable chunks it yields.  When the run ends (done, target,
-watchpoint, or Stop) the final network goes back to the session as one undo step, and the
-trainer is kept so any iteration of the run can be restored exactly (rewind).
+The run itself belongs to the session (the document): :meth:`Session.begin_run` makes it
+and makes the document busy, each chunk goes to :meth:`Session.add_chunk`, and
+:meth:`Session.end_run` takes the final parameters as one undo step.  This controller only
+drives the thread: start, pause, resume, stop, and wait when the window closes.  The worker
+owns a :class:`~bpviewer.core.trainer.Trainer` working on a copy of the network; the GUI
+thread only reads the immutable chunks it yields.
 """
 
 from __future__ import annotations
 
+import threading
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -17,66 +19,30 @@ from PySide6.QtCore import QObject, Signal
 from bpviewer.core.notation import fmt
 from bpviewer.core.paint_gate import PaintGate
 from bpviewer.core.project import TrainingSettings
+from bpviewer.core.runs import Run
 from bpviewer.gui import gc_guard
-from bpviewer.gui.session import Session, SessionState
+from bpviewer.gui.session import Session
 
 if TYPE_CHECKING:  # the engine's training modules load with the first run
-    from bpviewer.core.trainer import Trainer
     from bpviewer.core.training_run import Chunk, RunResult, Watch
 
-#: Earlier runs kept (curves and their histories for rewinding).
-MAX_RUNS = 6
 #: Work per chunk handed to the window: ten hand-overs a second keep the curve live while
 #: the GUI thread (which must take the GIL for each) stays out of the worker's way.
 CHUNK_SECONDS = 0.1
 #: The progress text in the status bar changes at most this often.
 PROGRESS_SECONDS = 0.25
 
-
-@dataclass
-class Run:
-    """One training run: its trainer (history), where it started, and what it ended with."""
-
-    number: int
-    trainer: Trainer
-    start: int
-    settings: TrainingSettings
-    label: str = ""
-    result: RunResult | None = None
-    chunks: list[Chunk] = field(default_factory=list)
-
-    @property
-    def end(self) -> int:
-        """The iteration after the last one run."""
-        return self.trainer.iteration
-
-
-def describe_change(old: TrainingSettings | None, new: TrainingSettings) -> str:
-    """What changed between two runs' settings, e.g. ``η 0.5 → 0.1``."""
-    if old is None:
-        return f"η {fmt(new.learning_rate)}, {new.optimizer}, batch {new.batch_size}"
-    names = {
-        "learning_rate": "η",
-        "batch_size": "batch",
-        "optimizer": "optimizer",
-        "weight_decay": "λ",
-        "momentum": "μ",
-        "loss": "loss",
-        "shuffle": "shuffle",
-    }
-    parts = []
-    for key, short in names.items():
-        a, b = getattr(old, key), getattr(new, key)
-        if a != b:
-            parts.append(
-                f"{short} {fmt(a) if isinstance(a, float) else a} → "
-                f"{fmt(b) if isinstance(b, float) else b}"
-            )
-    return ", ".join(parts) or "same settings"
+VERDICTS = {
+    "done": "done",
+    "target": "target loss reached",
+    "stopped": "stopped",
+    "watch": "stopped by a watchpoint",
+    "failed": "failed",
+}
 
 
 class TrainingController(QObject):
-    """Starts, pauses, resumes and stops runs; keeps the earlier ones for comparison."""
+    """Starts, pauses, resumes and stops the session's runs in a worker thread."""
 
     runStarted = Signal(object)  # Run
     chunkArrived = Signal(object, object)  # Run, Chunk
@@ -86,23 +52,37 @@ class TrainingController(QObject):
     def __init__(self, session: Session, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._session = session
-        self.runs: list[Run] = []
-        self.current: Run | None = None
         self.worker = None
-        self._before: SessionState | None = None
+        self._run: Run | None = None
+        self._result: RunResult | None = None
+        self._stop = threading.Event()
         self._started = 0.0
         self._paused = False
         self._last_progress = 0.0
-        self.tracked_labels: list[str] = []
+        self._error = ""
         #: Closed while the window paints: the worker then waits at its next breather.
         self.gate = PaintGate()
-        session.projectChanged.connect(self.clear_runs)
 
     # ------------------------------------------------------------------ control
     @property
+    def runs(self) -> list[Run]:
+        """The document's runs (the session owns them)."""
+        return self._session.runs
+
+    @property
+    def current(self) -> Run | None:
+        """The run going, if any."""
+        return self._run
+
+    @property
     def running(self) -> bool:
         """Whether a run is going (paused counts as going)."""
-        return self.current is not None
+        return self._run is not None
+
+    @property
+    def tracked_labels(self) -> list[str]:
+        """Labels of the weights the running run tracks."""
+        return self._run.tracked_labels if self._run is not None else []
 
     def start(
         self,
@@ -118,58 +98,36 @@ class TrainingController(QObject):
         """Start a run from the session's current network and optimiser state."""
         if self.running:
             return None
-        s = self._session
-        settings = settings or s.project.training
-        machine = s.machine
-        from bpviewer.core.trainer import Trainer
-        from bpviewer.core.training_run import Watch
-
-        watch = watch or Watch()
-        trainer = Trainer(
-            machine.network,
-            settings,
-            s.project.dataset,
-            optimizer_state=machine.optimizer_state.copy(),
-            start_iteration=machine.iteration,
-            record_gradient_norms=True,
-        )
-        previous = self.runs[-1].settings if self.runs else None
-        run = Run(
-            len(self.runs) + 1,
-            trainer,
-            machine.iteration,
-            settings,
-            describe_change(previous, settings),
-        )
-        self.current = run
-        self.runs.append(run)
-        del self.runs[:-MAX_RUNS]
-        self._before = s.capture()
-        self._started = time.perf_counter()
-        self._paused = False
-        s.set_busy(True)
-        self.tracked_labels = [label for _, label in track or []]
+        run = self._session.begin_run(settings=settings, track=track)
+        if run is None:
+            return None
         from superqt.utils import create_worker  # superqt costs ~130 ms: not at start-up
 
-        from bpviewer.core.training_run import training_run
+        from bpviewer.core.training_run import Watch, training_run
 
+        self._run, self._result, self._error = run, None, ""
+        self._stop = threading.Event()
+        self._started = time.perf_counter()
+        self._paused = False
         self.worker = create_worker(
             training_run,
-            trainer,
+            run.trainer,
             iterations=iterations,
             epochs=epochs,
             target_loss=target_loss,
-            watch=watch,
+            watch=watch or Watch(),
             gate=self.gate,
             snapshot_params=snapshot_params,
             chunk_seconds=CHUNK_SECONDS,
             track=[i for i, _ in track or []],
+            halt=self._stop,
             _start_thread=False,
             _ignore_errors=True,
         )
         self.worker.yielded.connect(self._on_chunk)
         self.worker.returned.connect(self._on_returned)
         self.worker.errored.connect(self._on_errored)
+        self.worker.paused.connect(self._on_worker_paused)
         self.worker.finished.connect(self._on_finished)
         self.runStarted.emit(run)
         gc_guard.pause()  # no cyclic GC in the worker thread (see gc_guard)
@@ -184,10 +142,15 @@ class TrainingController(QObject):
             self.progressChanged.emit("training paused")
 
     def resume(self) -> None:
-        """Go on after a pause."""
+        """Go on after a pause (also when the worker has not reached its pause yet)."""
         if self.worker is not None and self._paused:
-            self.worker.resume()
             self._paused = False
+            self.worker.resume()  # a no-op until the worker pauses: see _on_worker_paused
+
+    def _on_worker_paused(self) -> None:
+        # the worker pauses at its next chunk, maybe after Resume was already pressed
+        if not self._paused and self.worker is not None:
+            self.worker.resume()
 
     @property
     def paused(self) -> bool:
@@ -195,28 +158,34 @@ class TrainingController(QObject):
         return self._paused
 
     def stop(self) -> None:
-        """Stop at the end of the current chunk; the network is the history's last entry."""
+        """Stop at the worker's next breather; the run still returns its result (the
+        parameters of its last iteration, or a watchpoint's finite ones)."""
         if self.worker is not None:
+            self._stop.set()
             if self._paused:
+                self._paused = False
                 self.worker.resume()
-            self.worker.quit()
 
     def wait(self, msecs: int = 10_000) -> None:
-        """Stop and join the worker thread (closing the window)."""
+        """Stop, join the worker thread and end the run in the document (closing the
+        window), so the document is in the state the run reports before anything else."""
+        worker = self.worker
+        if worker is None:
+            return
         self.stop()
-        if self.worker is not None:
-            self.worker.await_workers(msecs)
+        worker.await_workers(msecs)
+        from PySide6.QtCore import QCoreApplication
 
-    def clear_runs(self) -> None:
-        """Forget earlier runs (not the current one)."""
-        self.runs = [r for r in self.runs if r is self.current]
+        QCoreApplication.sendPostedEvents()  # the worker's queued signals, in order
+        if self._run is not None:  # finished never arrived (the thread was cut off)
+            self._on_finished()
 
     # ------------------------------------------------------------------ worker signals
     def _on_chunk(self, chunk: Chunk) -> None:
-        run = self.current
+        run = self._run
         if run is None:
             return
-        run.chunks.append(chunk)
+        self._session.add_chunk(run, chunk)
         self.chunkArrived.emit(run, chunk)
         now = time.perf_counter()
         if now - self._last_progress < PROGRESS_SECONDS:
@@ -234,54 +203,30 @@ class TrainingController(QObject):
         self.progressChanged.emit(text)
 
     def _on_returned(self, result: RunResult) -> None:
-        if self.current is not None:
-            self.current.result = result
+        self._result = result
 
     def _on_errored(self, exc: Exception) -> None:
-        self.progressChanged.emit(f"training failed: {exc}")
+        self._error = str(exc)
 
     def _on_finished(self) -> None:
-        run = self.current
+        run = self._run
         if run is None:
             return
-        if run.result is None:  # stopped: the worker ended at a chunk boundary
-            trainer = run.trainer
-            from bpviewer.core.training_run import RunResult
-
-            run.result = RunResult(
-                trainer,
-                trainer.network,
-                trainer.optimizer_state,
-                trainer.iteration - run.start,
-                "stopped",
-            )
-        result = run.result
-        iteration = run.start + result.iterations
-        if result.trip is not None and result.trip.restored_iteration is not None:
-            iteration = result.trip.restored_iteration
-        self.current = None
+        self._run = None
         self.worker = None
+        self._paused = False
         gc_guard.resume()
-        s = self._session
-        s.set_busy(False)
-        s.apply_training(
-            result.network,
-            result.optimizer_state,
-            iteration,
-            f"Train {result.iterations:,} iterations",
-            self._before,
-        )
+        self._session.end_run(run, self._result)
+        result = run.result
         elapsed = time.perf_counter() - self._started
-        verdict = {
-            "done": "done",
-            "target": "target loss reached",
-            "stopped": "stopped",
-            "watch": "stopped by a watchpoint",
-        }[result.reason]
+        loss = result.final_loss
         message = (
-            f"training {verdict}: {result.iterations:,} iterations in {elapsed:.1f} s"
-            f" · E = {fmt(result.final_loss) if result.final_loss == result.final_loss else '—'}"
+            f"training {VERDICTS.get(result.reason, result.reason)}: "
+            f"{result.iterations:,} iterations in {elapsed:.1f} s"
+            f" · E = {fmt(loss) if loss == loss else '—'}"
         )
+        if self._error:
+            message += f" · {self._error}"
         if result.trip is not None:
             message += f" · {result.trip.message}"
         self.progressChanged.emit(message)

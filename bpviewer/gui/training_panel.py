@@ -26,7 +26,7 @@ from bpviewer.gui.curve_buffer import CurveBuffer
 from bpviewer.gui.error_plot import PAINT_SHARE
 from bpviewer.gui.live_range import SteppedRange
 from bpviewer.gui.plotting import plain_axes, pyqtgraph
-from bpviewer.gui.session import Session
+from bpviewer.gui.session import Change, Session
 
 LAYER_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
 
@@ -110,8 +110,7 @@ class TrainingPanel(QWidget):
         self.verdict.setWordWrap(True)
         form.addRow(self.verdict)
         self._on_unit()
-        session.projectChanged.connect(self.refresh)
-        session.machineChanged.connect(self.refresh)
+        session.changed.connect(self._on_changed)
         self.refresh()
 
     def add_controls(self, actions) -> None:
@@ -124,6 +123,10 @@ class TrainingPanel(QWidget):
             row.addWidget(button)
         row.addStretch(1)
         self.layout().insertRow(1, "", row)
+
+    def _on_changed(self, what: Change) -> None:
+        if what & ~Change.PROGRESS:
+            self.refresh()
 
     def refresh(self) -> None:
         """Show the project's learning rate."""

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTab
 
 from bpviewer.core.notation import exercise_name, fmt
 from bpviewer.gui import palette
-from bpviewer.gui.session import Session
+from bpviewer.gui.session import Change, Session
 
 MAX_SHOWN = 12  # numbers written out per value; the tooltip has them all (up to a limit)
 
@@ -55,13 +55,15 @@ class ValuesPanel(QTableWidget):
         self.verticalHeader().setVisible(False)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        session.machineChanged.connect(self.refresh)
-        session.projectChanged.connect(self._on_project_changed)
+        self.redraws = 0
+        session.changed.connect(self._on_changed)
         self.refresh()
 
-    def _on_project_changed(self) -> None:
-        self.marks = {}
-        self.refresh()
+    def _on_changed(self, what: Change) -> None:
+        if what & Change.DOCUMENT:
+            self.marks = {}
+        if what & (Change.DOCUMENT | Change.SHAPE | Change.STEP | Change.DATA | Change.PARAMETERS):
+            self.refresh()
 
     def set_marks(self, marks: dict[str, bool]) -> None:
         """Colour names green (True) or red (False), e.g. from a solution check."""
@@ -70,6 +72,7 @@ class ValuesPanel(QTableWidget):
 
     def refresh(self) -> None:
         """Rebuild from the session's machine."""
+        self.redraws += 1
         machine = self._session.machine
         rows = []
         for key, name, vocab in quantity_names(machine.n_layers):

@@ -7,6 +7,8 @@ the tooltip the full precision.  Edits go through the session (undoable, validat
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
@@ -21,45 +23,100 @@ MODE_TITLES = {"W": "W", "grad": "∂E/∂W", "delta": "ΔW"}
 _Index = QModelIndex | QPersistentModelIndex
 
 
+@dataclass(frozen=True)
+class LayerView:
+    """What a table shows of one layer, copied from the session when it is told to change:
+    the model never reads a network that may have been replaced since.
+
+    ``w`` (n_from, n_to), ``b`` (n_to,) or None; ``grad_w``/``delta_w`` like ``w`` and
+    ``grad_b``/``delta_b`` like ``b``, or None when not computed; ``changed_w``/``changed_b``
+    the cells the last applied update changed (or None)."""
+
+    n_layers: int
+    w: np.ndarray
+    b: np.ndarray | None
+    grad_w: np.ndarray | None
+    grad_b: np.ndarray | None
+    delta_w: np.ndarray | None
+    delta_b: np.ndarray | None
+    fresh: bool
+    changed_w: np.ndarray | None
+    changed_b: np.ndarray | None
+    editable: bool
+
+    @classmethod
+    def of(cls, session: Session, layer: int) -> LayerView:
+        """Layer ``layer`` (1-based) of the session as it is now (copies)."""
+        machine, l = session.machine, layer - 1
+        net, results = machine.network, machine.results
+
+        def copy(key: str) -> np.ndarray | None:
+            array = results.get(key)
+            return None if array is None else np.array(array, dtype=np.float64)
+
+        changed_w = changed_b = None
+        record = session.last_update
+        if record is not None and len(record.values["w_before"]) > l:
+            before, after = record.values["w_before"][l], record.values["w_after"][l]
+            if before.shape == net.weights[l].shape:
+                changed_w = before != after
+                bb, ba = record.values["b_before"][l], record.values["b_after"][l]
+                changed_b = None if bb is None else bb != ba
+        b = net.biases[l]
+        return cls(
+            net.n_layers,
+            net.weights[l].copy(),
+            None if b is None else b.copy(),
+            copy(f"grad_w{layer}"),
+            copy(f"grad_b{layer}"),
+            copy(f"delta_w{layer}"),
+            copy(f"delta_b{layer}"),
+            f"grad_w{layer}" in machine.fresh,
+            changed_w,
+            changed_b,
+            not session.busy,
+        )
+
+
 class WeightTableModel(QAbstractTableModel):
-    """Layer ``layer`` (1-based) of the session's network."""
+    """Layer ``layer`` (1-based) of the session's network, as last refreshed."""
 
     def __init__(self, session: Session, layer: int, parent=None) -> None:
         super().__init__(parent)
         self._session = session
         self.layer = layer
         self.mode = "W"
-        session.parametersChanged.connect(self._on_values_changed)
-        session.machineChanged.connect(self._on_values_changed)
+        self._view = LayerView.of(session, layer)
 
-    def detach(self) -> None:
-        """Stop following the session (its network is about to change shape)."""
-        self._session.parametersChanged.disconnect(self._on_values_changed)
-        self._session.machineChanged.disconnect(self._on_values_changed)
+    def refresh(self) -> None:
+        """Copy the layer's values from the session again (same shape) and repaint."""
+        self._view = LayerView.of(self._session, self.layer)
+        self._on_values_changed()
 
     # ------------------------------------------------------------------ shape
     @property
-    def _net(self):
-        return self._session.network
+    def shape(self) -> tuple[int, int]:
+        """(from-units, to-units) of the layer shown."""
+        return self._view.w.shape
 
     @property
     def has_bias(self) -> bool:
         """Whether the last row is the bias row."""
-        return self._net.biases[self.layer - 1] is not None
+        return self._view.b is not None
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         if parent.isValid():
             return 0
-        return self._net.layer_sizes[self.layer - 1] + (1 if self.has_bias else 0)
+        return self._view.w.shape[0] + (1 if self.has_bias else 0)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         if parent.isValid():
             return 0
-        return self._net.layer_sizes[self.layer]
+        return self._view.w.shape[1]
 
     def is_bias_row(self, row: int) -> bool:
         """Whether ``row`` is the bias row."""
-        return self.has_bias and row == self._net.layer_sizes[self.layer - 1]
+        return self.has_bias and row == self._view.w.shape[0]
 
     # ------------------------------------------------------------------ values
     def set_mode(self, mode: str) -> None:
@@ -72,38 +129,38 @@ class WeightTableModel(QAbstractTableModel):
     def value(self, row: int, col: int, mode: str | None = None) -> float | None:
         """The number in a cell for ``mode`` (default: the current one); None if not computed."""
         mode = mode or self.mode
-        l, bias = self.layer, self.is_bias_row(row)
+        v, bias = self._view, self.is_bias_row(row)
         if mode == "W":
-            return float(
-                self._net.biases[l - 1][col] if bias else self._net.weights[l - 1][row, col]
-            )
-        key = f"{'grad' if mode == 'grad' else 'delta'}_{'b' if bias else 'w'}{l}"
-        array = self._session.machine.results.get(key)
+            array = v.b if bias else v.w
+        elif mode == "grad":
+            array = v.grad_b if bias else v.grad_w
+        else:
+            array = v.delta_b if bias else v.delta_w
         if array is None:
             return None
         return float(array[col] if bias else array[row, col])
 
     def is_fresh(self) -> bool:
         """Whether ∂E/∂W and ΔW of this layer belong to the current parameters."""
-        return f"grad_w{self.layer}" in self._session.machine.fresh
+        return self._view.fresh
 
     def changed_by_last_update(self, row: int, col: int) -> bool:
         """Whether the last applied update changed this cell."""
-        record = self._session.last_update
-        if record is None:
-            return False
-        l = self.layer - 1
+        v = self._view
         if self.is_bias_row(row):
-            before, after = record.values["b_before"][l], record.values["b_after"][l]
-            return before is not None and before[col] != after[col]
-        return record.values["w_before"][l][row, col] != record.values["w_after"][l][row, col]
+            return v.changed_b is not None and bool(v.changed_b[col])
+        return v.changed_w is not None and bool(v.changed_w[row, col])
 
     def label(self, row: int, col: int) -> str:
         """``w(x₁→h₂)`` or ``b(h₂)``."""
-        n = self._net.n_layers
+        n = self._view.n_layers
         if self.is_bias_row(row):
             return bias_label(self.layer, col, n)
         return weight_label(self.layer, row, col, n)
+
+    def parameter(self, row: int, col: int) -> tuple[str, int, int, int]:
+        """(``w``|``b``, layer, row, column) of a cell, as the session names parameters."""
+        return ("b", self.layer, 0, col) if self.is_bias_row(row) else ("w", self.layer, row, col)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -137,7 +194,7 @@ class WeightTableModel(QAbstractTableModel):
     ):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        n = self._net.n_layers
+        n = self._view.n_layers
         if orientation == Qt.Orientation.Horizontal:
             return unit_label(self.layer, section, n)
         if self.is_bias_row(section):
@@ -148,16 +205,15 @@ class WeightTableModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if self.mode == "W" and not self._session.busy:
+        if self.mode == "W" and self._view.editable:
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 
     def setData(self, index: _Index, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or role != Qt.ItemDataRole.EditRole or self.mode != "W":
             return False
-        row, col = index.row(), index.column()
-        kind = "b" if self.is_bias_row(row) else "w"
-        return self._session.set_parameter(kind, self.layer, row, col, value)
+        kind, layer, row, col = self.parameter(index.row(), index.column())
+        return self._session.set_parameter(kind, layer, row, col, value)
 
     # ------------------------------------------------------------------ updates
     def _on_values_changed(self) -> None:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from bpviewer.core.notation import full
 from bpviewer.gui.float_delegate import FloatDelegate
-from bpviewer.gui.session import Session
+from bpviewer.gui.session import Change, Session
 from bpviewer.gui.weight_model import MODE_TITLES, MODES, WeightTableModel
 
 
@@ -118,17 +118,33 @@ class WeightTables(QWidget):
         self.tabs.setDocumentMode(True)
         layout.addWidget(self.tabs)
         self.mode = "W"
-        session.projectChanged.connect(self._on_project_changed)
-        self._on_project_changed()
+        self._shapes: list[tuple[int, int, bool]] = []
+        session.changed.connect(self._on_changed)
+        self._rebuild()
 
-    def _on_project_changed(self) -> None:
+    def _on_changed(self, what: Change) -> None:
+        if what & (Change.DOCUMENT | Change.SHAPE) and self._shapes != self._current_shapes():
+            self._rebuild()
+        elif what & (
+            Change.PARAMETERS | Change.STEP | Change.BUSY | Change.DOCUMENT | Change.SHAPE
+        ):
+            for model in self.models:
+                model.refresh()
+
+    def _current_shapes(self) -> list[tuple[int, int, bool]]:
+        net = self._session.network
+        return [(*w.shape, b is not None) for w, b in zip(net.weights, net.biases, strict=True)]
+
+    def _rebuild(self) -> None:
+        """One tab per layer of the network's new shape.  The old models keep showing
+        what they showed until Qt is done with them (they never read the new network)."""
         self.tabs.clear()
         for view in self.views:
             view.deleteLater()
         for model in self.models:
-            model.detach()
             model.deleteLater()
         self.models, self.views = [], []
+        self._shapes = self._current_shapes()
         net = self._session.network
         for l in range(1, net.n_layers + 1):
             model = WeightTableModel(self._session, l, self)
@@ -156,6 +172,17 @@ class WeightTables(QWidget):
         for model in self.models:
             model.set_mode(mode)
         self.modeChanged.emit(mode)
+
+    def selected_parameters(self) -> list[tuple[str, int, int, int, str]]:
+        """(``w``|``b``, layer, row, column, label) of the cells selected in the tab shown."""
+        index = self.tabs.currentIndex()
+        if index < 0:
+            return []
+        view, model = self.views[index], self.models[index]
+        return [
+            (*model.parameter(i.row(), i.column()), model.label(i.row(), i.column()))
+            for i in view.selectionModel().selectedIndexes()
+        ]
 
     def select(self, kind: str, layer: int, row: int, col: int) -> None:
         """Show layer ``layer``'s tab and select a weight (or the bias of column ``col``)."""
