@@ -1,0 +1,82 @@
+"""The window over the document: one notification and at most one redraw per action."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+
+def _counters(window) -> dict[str, int]:
+    return {
+        "diagram": window.network_view.redraws,
+        "explain": window.explain_panel.redraws,
+        "values": window.values_panel.redraws,
+        "tables": window._table_changes,
+    }
+
+
+@pytest.fixture
+def counted(window):
+    window._table_changes = 0
+    notes: list = []
+    window.session.changed.connect(notes.append)
+
+    def count(*_):
+        window._table_changes += 1
+
+    window.weight_tables.models[0].dataChanged.connect(count)
+    return window, notes
+
+
+def _edit(window) -> None:
+    model = window.weight_tables.models[0]
+    assert model.setData(model.index(0, 0), "0.3", Qt.ItemDataRole.EditRole)
+
+
+ACTIONS = {
+    "Forward": lambda w: w.actionForward.trigger(),
+    "Backward": lambda w: w.actionBackward.trigger(),
+    "Apply update": lambda w: w.actionApplyUpdate.trigger(),
+    "Undo": lambda w: w.actionUndo.trigger(),
+    "Redo": lambda w: w.actionRedo.trigger(),
+    "an edit": _edit,
+}
+
+
+def test_each_action_notifies_once_and_each_view_redraws_at_most_once(counted):
+    window, notes = counted
+    for name in ("Forward", "Backward", "Apply update", "Undo", "Undo", "Redo", "an edit"):
+        before, n = _counters(window), len(notes)
+        ACTIONS[name](window)
+        after = _counters(window)
+        assert len(notes) == n + 1, f"{name}: {len(notes) - n} notifications"
+        for view in before:
+            assert after[view] - before[view] <= 1, (
+                f"{name}: {view} redrew {after[view] - before[view]}×"
+            )
+        assert after["diagram"] == before["diagram"] + 1, f"{name}: the diagram did not redraw"
+        assert after["tables"] == before["tables"] + 1, f"{name}: the tables did not redraw"
+
+
+def test_undo_after_backward_shows_the_state_after_forward(window):
+    s = window.session
+    model = window.weight_tables.models[0]
+    assert model.setData(model.index(0, 0), "0.3", Qt.ItemDataRole.EditRole)
+    window.actionForward.trigger()
+    forward_text = window.explain_panel.toPlainText()
+    forward_records = list(s.last_records)
+    status = window.status_label.text()
+    window.actionBackward.trigger()
+    assert window.actionUndo.text() == "&Undo Backward"
+    window.actionUndo.trigger()
+    assert model.value(0, 0, "W") == 0.3
+    assert all(a is b for a, b in zip(s.last_records, forward_records, strict=True))
+    assert window.explain_panel.toPlainText() == forward_text
+    assert window.status_label.text() == status
+    assert window.actionBackward.isEnabled() and not window.actionApplyUpdate.isEnabled()
+    assert "forward" in window.network_view._banner.text()
+    window.actionUndo.trigger()  # Forward
+    window.actionUndo.trigger()  # the edit
+    assert model.value(0, 0, "W") == 0.5
+    assert window.explain_panel.toPlainText() == ""
+    assert "0.534943" not in window.values_panel.text()
