@@ -9,6 +9,7 @@ the next start, a file whose process is gone is offered back (:func:`leftovers`)
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from dataclasses import dataclass, replace
@@ -35,7 +36,14 @@ class Leftover:
 
     def discard(self) -> None:
         """Remove the recovery file and its note."""
-        for p in (self.path, _origin_note(self.path)):
+        _remove(self.path, _origin_note(self.path))
+
+
+def _remove(*paths: Path) -> None:
+    """Remove files that may not exist; a data folder that cannot be used (not a folder,
+    not ours) has nothing of ours to remove, and must not stop a save or a close."""
+    for p in paths:
+        with contextlib.suppress(OSError):
             p.unlink(missing_ok=True)
 
 
@@ -126,5 +134,4 @@ class Recovery(QObject):
         """Remove this process's recovery file (the work is saved or given up)."""
         self.timer.stop()
         self._stale = False
-        for p in (self.path, _origin_note(self.path)):
-            p.unlink(missing_ok=True)
+        _remove(self.path, _origin_note(self.path))
