@@ -30,6 +30,8 @@ MAX_REDRAW_MS = 500
 #: worker parks while the window paints).  At 2% a ~3 ms repaint comes every ~150 ms; 3%
 #: measured 3% slower training in the window (benchmarks/README.md, case 3).
 PAINT_SHARE = 0.02
+#: Larger losses are left out of the stepped curve (a padded range around them overflows).
+DRAWABLE = 1e306
 FADED = ["#9ecae1", "#fdae6b", "#a1d99b", "#bcbddc", "#fc9272", "#d9d9d9"]
 
 
@@ -185,7 +187,11 @@ class ErrorPlot(QWidget):
             return
         losses = self._session.losses
         x = np.fromiter(sorted(losses), dtype=np.float64, count=len(losses))
-        y = np.array([losses[int(i)] for i in x])
+        y = np.array([losses[int(i)] for i in x], dtype=np.float64)
+        # ∞, NaN and losses so large that a padded axis range overflows are not drawn (the
+        # hover text still names them): pyqtgraph cannot range or paint them
+        drawable = np.isfinite(y) & (np.abs(y) < DRAWABLE)
+        x, y = x[drawable], y[drawable]
         self.curve.setData(x, y)
         legend = self.plot.plotItem.legend
         listed = legend.getLabel(self.curve) is not None
