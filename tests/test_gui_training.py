@@ -250,3 +250,37 @@ def test_the_training_panel_has_train_pause_stop_enabled_as_a_run_allows(window,
     assert panel.target.isHidden()
     panel.unit.setCurrentIndex(2)
     assert not panel.target.isHidden()
+
+
+def test_stop_right_after_the_nan_watch_fired_still_restores_finite_weights():
+    """Stop pressed between the tripping chunk and the run's end: the run still returns
+    through the watch's restore (it used to end on the trainer's infinite weights)."""
+    import threading
+
+    p = _regression_project(10.0)
+    trainer = Trainer(p.network, p.training, p.dataset, record_gradient_norms=True)
+    halt = threading.Event()
+    gen = training_run(trainer, iterations=10_000, watch=Watch(growth=None), halt=halt)
+    chunks = []
+    with pytest.raises(StopIteration) as stop:
+        while True:
+            chunks.append(next(gen))
+            if not np.all(np.isfinite(chunks[-1].losses)):
+                halt.set()  # Stop, the moment the window sees the bad chunk
+    result = stop.value.value
+    assert not np.all(np.isfinite(trainer.kernel.flat_parameters()))  # the trainer diverged
+    assert result.reason == "watch" and result.trip.kind == "nan"
+    assert all(np.all(np.isfinite(q)) for q in result.network.parameters())
+
+
+def test_a_stopped_run_ends_through_its_result(window, qtbot):
+    """Stop ends a run with reason 'stopped' and the trainer's last parameters as one
+    undo step."""
+    window.new_from_example("xor")
+    with qtbot.waitSignal(window.trainer.runFinished, timeout=60_000):
+        run = window.train(iterations=10**7)
+        qtbot.waitUntil(lambda: len(run.chunks) > 0, timeout=10_000)
+        window.actionStop.trigger()
+    assert run.result.reason == "stopped"
+    assert window.session.network.same_as(run.trainer.network)
+    assert window.session.machine.iteration == run.trainer.iteration
