@@ -94,33 +94,92 @@ def _into(value: Array, out: Array | None) -> Array:
 
 @dataclass(frozen=True)
 class Activation:
-    """One activation function.
+    """One activation function with everything the project needs of it, in one place.
 
-    ``forward(z) -> a`` and ``derivative(z, a) -> f'(z)`` take and return arrays of the same
-    shape.  ``symbol`` is how formulas write it (``σ``); ``py_name`` is the function name the
-    evaluable form of a formula uses (see :mod:`bpviewer.core.formulas`).  ``derivative`` is
-    ``None`` for softmax, whose error term comes from its paired loss.
+    - ``forward(z, out=None) -> a`` and ``derivative(z, a, out=None) -> f'(z)``: NumPy,
+      elementwise, arrays of any shape (batch, units) in practice; also on long double
+      (the gradient check's oracle);
+    - ``scalar(z)`` and ``scalar_prime(z)``: the same on one float, with :mod:`math` only,
+      evaluating the formulas shown (an independent path from the arrays);
+    - ``source(z) -> str`` and ``source_prime(z, a) -> str``: Python expressions the scalar
+      training kernel compiles (``z`` and ``a`` are variable names), computing what the
+      NumPy functions compute, in the same order;
+    - ``symbol`` for formulas (``σ``) and ``latex`` for exports (``\\sigma``);
+    - ``split``: where one output of it splits two classes; ``kinked``: whether its
+      derivative jumps at 0 (the gradient check flags units that cross it).
+
+    Softmax is the one function of a whole layer (``vector``): no elementwise derivative
+    (its error term comes from its paired loss) and ``layer_source`` instead of ``source``.
     """
 
     name: str
     symbol: str
-    py_name: str
+    latex: str
     forward: Callable[..., Array]
     derivative: Callable[..., Array] | None
+    scalar: Callable[[float], float] | None
+    scalar_prime: Callable[[float], float] | None
+    source: Callable[[str], str] | None
+    source_prime: Callable[[str, str], str] | None
+    split: float = 0.5
+    kinked: bool = False
     output_only: bool = False
+    layer_source: Callable[[list[str], list[str], str], list[str]] | None = None
+
+    @property
+    def py_name(self) -> str:
+        """The function name formula expressions use (``sigmoid(…)``, ``sigmoid_prime(…)``)."""
+        return self.name
+
+    @property
+    def vector(self) -> bool:
+        """Whether it is a function of the whole layer (softmax)."""
+        return self.layer_source is not None
+
+    def missing(self) -> list[str]:
+        """The facets this entry lacks (an elementwise one needs them all)."""
+        if self.vector:
+            need = ("forward", "layer_source")
+        else:
+            need = (
+                "forward",
+                "derivative",
+                "scalar",
+                "scalar_prime",
+                "source",
+                "source_prime",
+            )
+        out = [facet for facet in need if not callable(getattr(self, facet))]
+        out += [facet for facet in ("name", "symbol", "latex") if not getattr(self, facet)]
+        return out
+
+    def kernel_lines(self, zs: list[str], outs: list[str], tmp: str) -> list[str]:
+        """Scalar-kernel lines setting ``outs[j]`` from ``zs[j]`` (``tmp`` prefixes helper
+        names)."""
+        if self.layer_source is not None:
+            return self.layer_source(zs, outs, tmp)
+        return [f"{a} = {self.source(z)}" for z, a in zip(zs, outs, strict=True)]
 
 
-ACTIVATIONS: dict[str, Activation] = {
-    a.name: a
-    for a in (
-        Activation("sigmoid", "σ", "sigmoid", _sigmoid, _sigmoid_prime),
-        Activation("tanh", "tanh", "tanh", _tanh, _tanh_prime),
-        Activation("relu", "relu", "relu", _relu, _relu_prime),
-        Activation("leaky_relu", "lrelu", "leaky_relu", _leaky_relu, _leaky_relu_prime),
-        Activation("linear", "id", "linear", _linear, _linear_prime),
-        Activation("softmax", "softmax", "softmax", _softmax, None, output_only=True),
-    )
-}
+ACTIVATIONS: dict[str, Activation] = {}
+
+
+def register_activation(activation: Activation) -> Activation:
+    """Add an activation to the registry (refused, naming the facet, when one is missing)."""
+    missing = activation.missing()
+    if missing:
+        raise ValueError(
+            f"activation {activation.name!r} lacks {', '.join(missing)}: every activation "
+            "needs its NumPy forward and derivative, their scalar forms, the scalar kernel's "
+            "source, a formula symbol and its LaTeX"
+        )
+    ACTIVATIONS[activation.name] = activation
+    return activation
+
+
+def unregister_activation(name: str) -> None:
+    """Remove an activation added with :func:`register_activation` (tests)."""
+    ACTIVATIONS.pop(name, None)
 
 
 def get_activation(name: str) -> Activation:
@@ -132,7 +191,6 @@ def get_activation(name: str) -> Activation:
         raise ValueError(f"unknown activation {name!r} (choose one of: {choices})") from None
 
 
-# Scalar versions for evaluating formula strings (an independent path from the array code).
 def sigmoid_scalar(z: float) -> float:
     """σ(z) for one float, overflow-safe."""
     if z >= 0:
@@ -141,15 +199,103 @@ def sigmoid_scalar(z: float) -> float:
     return e / (1.0 + e)
 
 
-SCALAR_FUNCTIONS: dict[str, Callable[[float], float]] = {
-    "sigmoid": sigmoid_scalar,
-    "sigmoid_prime": lambda z: sigmoid_scalar(z) * (1.0 - sigmoid_scalar(z)),
-    "tanh": math.tanh,
-    "tanh_prime": lambda z: 1.0 - math.tanh(z) ** 2,
-    "relu": lambda z: max(z, 0.0),
-    "relu_prime": lambda z: 1.0 if z > 0 else 0.0,
-    "leaky_relu": lambda z: z if z > 0 else LEAKY_SLOPE * z,
-    "leaky_relu_prime": lambda z: 1.0 if z > 0 else LEAKY_SLOPE,
-    "linear": lambda z: z,
-    "linear_prime": lambda z: 1.0,
-}
+def _c(value: float) -> str:
+    """A float constant in generated code, exactly."""
+    return f"({float(value)!r})"
+
+
+def _softmax_source(zs: list[str], outs: list[str], tmp: str) -> list[str]:
+    # as _softmax: exp(z − max z) / Σ exp(z − max z)
+    lines = [f"m{tmp} = max({', '.join(zs)})" if len(zs) > 1 else f"m{tmp} = {zs[0]}"]
+    lines += [f"e{j}{tmp} = exp({z} - m{tmp})" for j, z in enumerate(zs)]
+    lines.append(f"s{tmp} = {' + '.join(f'e{j}{tmp}' for j in range(len(zs)))}")
+    lines += [f"{a} = e{j}{tmp} / s{tmp}" for j, a in enumerate(outs)]
+    return lines
+
+
+for _activation in (
+    Activation(
+        "sigmoid",
+        "σ",
+        r"\sigma ",
+        _sigmoid,
+        _sigmoid_prime,
+        sigmoid_scalar,
+        lambda z: sigmoid_scalar(z) * (1.0 - sigmoid_scalar(z)),
+        # NumPy: 1/(1+exp(-z)), exp overflowing to inf gives exactly 0
+        lambda z: f"(1.0 / (1.0 + exp(-{z})) if {z} > -709.0 else 0.0)",
+        lambda z, a: f"({a} * (1.0 - {a}))",
+    ),
+    Activation(
+        "tanh",
+        "tanh",
+        r"\tanh ",
+        _tanh,
+        _tanh_prime,
+        math.tanh,
+        lambda z: 1.0 - math.tanh(z) ** 2,
+        lambda z: f"tanh({z})",
+        lambda z, a: f"(1.0 - {a} * {a})",
+        split=0.0,  # targets ±1
+    ),
+    Activation(
+        "relu",
+        "relu",
+        r"\operatorname{relu}",
+        _relu,
+        _relu_prime,
+        lambda z: max(z, 0.0),
+        lambda z: 1.0 if z > 0 else 0.0,
+        lambda z: f"({z} if {z} > 0.0 else 0.0)",
+        lambda z, a: f"(1.0 if {z} > 0.0 else 0.0)",
+        kinked=True,
+    ),
+    Activation(
+        "leaky_relu",
+        "lrelu",
+        r"\operatorname{lrelu}",
+        _leaky_relu,
+        _leaky_relu_prime,
+        lambda z: z if z > 0 else LEAKY_SLOPE * z,
+        lambda z: 1.0 if z > 0 else LEAKY_SLOPE,
+        lambda z: f"({z} if {z} > 0.0 else {_c(LEAKY_SLOPE)} * {z})",
+        lambda z, a: f"(1.0 if {z} > 0.0 else {_c(LEAKY_SLOPE)})",
+        kinked=True,
+    ),
+    Activation(
+        "linear",
+        "id",
+        r"\operatorname{id}",
+        _linear,
+        _linear_prime,
+        lambda z: z,
+        lambda z: 1.0,
+        lambda z: z,
+        lambda z, a: "1.0",
+    ),
+    Activation(
+        "softmax",
+        "softmax",
+        r"\operatorname{softmax}",
+        _softmax,
+        None,
+        None,
+        None,
+        None,
+        None,
+        output_only=True,
+        layer_source=_softmax_source,
+    ),
+):
+    register_activation(_activation)
+
+
+def scalar_functions() -> dict[str, Callable[[float], float]]:
+    """``name`` and ``name_prime`` of every elementwise activation, on floats (the names
+    formula expressions call)."""
+    out: dict[str, Callable[[float], float]] = {}
+    for act in ACTIVATIONS.values():
+        if act.scalar is not None and act.scalar_prime is not None:
+            out[act.name] = act.scalar
+            out[f"{act.name}_prime"] = act.scalar_prime
+    return out

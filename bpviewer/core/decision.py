@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bpviewer.core.activations import get_activation
 from bpviewer.core.features import with_features
 from bpviewer.core.network import Network
 
@@ -42,8 +43,9 @@ def decision_grid(
 
 
 def threshold(activation: str) -> float:
-    """Where one output splits two classes: 0 for tanh (targets ±1), else 0.5."""
-    return 0.0 if activation == "tanh" else 0.5
+    """Where one output splits two classes (the activation's ``split``: 0 for tanh, whose
+    targets are ±1; 0.5 for the others)."""
+    return get_activation(activation).split
 
 
 def classify(network: Network, inputs: np.ndarray) -> np.ndarray:

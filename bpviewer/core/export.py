@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from bpviewer.core.activations import ACTIVATIONS
 from bpviewer.core.formulas import Formula, explain
 from bpviewer.core.stepper import StepMachine, StepRecord
 
@@ -38,13 +39,8 @@ _WORDS = [
     ("×", r" \times "),
     ("−", "-"),
     ("→", r" \to "),
-    ("tanh", r"\tanh "),
     ("log", r"\log "),
     ("exp", r"\exp "),
-    ("softmax", r"\operatorname{softmax}"),
-    ("lrelu", r"\operatorname{lrelu}"),
-    ("relu", r"\operatorname{relu}"),
-    ("id(", r"\operatorname{id}("),
 ]
 
 
@@ -58,6 +54,10 @@ def to_latex(text: str) -> str:
     )
     for word, latex in _WORDS:
         out = out.replace(word, latex)
+    # activation symbols, as their registry entries write them, where they are applied
+    for act in sorted(ACTIVATIONS.values(), key=lambda a: -len(a.symbol)):
+        pattern = r"(?<![A-Za-z\\{])" + re.escape(act.symbol) + r"(?=[('])"
+        out = re.sub(pattern, lambda _, latex=act.latex: latex, out)
     return re.sub(r"e([+-]\d+)", r"\\times 10^{\1}", out) if "e-" in out or "e+" in out else out
 
 

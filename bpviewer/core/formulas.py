@@ -16,15 +16,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bpviewer.core.activations import SCALAR_FUNCTIONS, get_activation
+from bpviewer.core.activations import get_activation, scalar_functions
+from bpviewer.core.losses import get_loss
 from bpviewer.core.notation import (
     bias_label,
+    exact,
     exercise_name,
     fmt,
-    full,
+    shown,
     unit_label,
     weight_label,
 )
+from bpviewer.core.optimizers import get_rule
 from bpviewer.core.stepper import StepRecord
 
 
@@ -53,23 +56,13 @@ class Formula:
         return f"{name}: {self.symbolic} = {self.substituted}{tail}"
 
 
-_NAMESPACE = {**SCALAR_FUNCTIONS, "exp": math.exp, "log": math.log, "sqrt": math.sqrt}
-
-
 def evaluate(expression: str) -> float:
     """Evaluate a formula's ``expression`` with scalar math only (no arrays)."""
-    return float(eval(expression, {"__builtins__": {}}, dict(_NAMESPACE)))
+    namespace = {**scalar_functions(), "exp": math.exp, "log": math.log, "sqrt": math.sqrt}
+    return float(eval(expression, {"__builtins__": {}}, namespace))
 
 
-def _p(v: float) -> str:
-    """A number for display inside a formula, parenthesised when negative."""
-    s = fmt(v)
-    return f"({s})" if s.startswith("-") else s
-
-
-def _e(v: float) -> str:
-    """A number for an evaluable expression, at full precision, parenthesised."""
-    return f"({full(v)})"
+_p, _e = shown, exact
 
 
 def _vocab(quantity: str, layer: int, n_layers: int, index: str) -> str | None:
@@ -202,46 +195,7 @@ def _loss(record: StepRecord, max_terms: int | None = None) -> Iterator[Formula]
                 float(err[s, j]),
                 si,
             )
-        if name == "half_sse":
-            sym = "½ Σⱼ (tⱼ − yⱼ)²"
-            num = " + ".join(f"{_p(e)}²" for e in err[s])
-            num = f"½ × ({num})"
-            expr = (
-                "0.5*("
-                + " + ".join(f"({full(t[s, j])} - {full(y[s, j])})**2" for j in range(k))
-                + ")"
-            )
-        elif name == "mse":
-            sym = "(1/K) Σⱼ (tⱼ − yⱼ)²"
-            num = f"(1/{k}) × (" + " + ".join(f"{_p(e)}²" for e in err[s]) + ")"
-            expr = (
-                f"(1/{k})*("
-                + " + ".join(f"({full(t[s, j])} - {full(y[s, j])})**2" for j in range(k))
-                + ")"
-            )
-        elif name == "binary_cross_entropy":
-            sym = "−(1/K) Σⱼ [tⱼ log yⱼ + (1 − tⱼ) log(1 − yⱼ)]"
-            num = (
-                f"−(1/{k}) × ("
-                + " + ".join(
-                    f"{_p(t[s, j])}·log {_p(y[s, j])} + {_p(1 - t[s, j])}·log {_p(1 - y[s, j])}"
-                    for j in range(k)
-                )
-                + ")"
-            )
-            expr = (
-                f"(1/{k})*("
-                + " + ".join(
-                    f"{_e(t[s, j])}*log(1+exp(-{_e(z[s, j])})) + (1-{_e(t[s, j])})*log(1+exp({_e(z[s, j])}))"
-                    for j in range(k)
-                )
-                + ")"
-            )
-        else:  # cross_entropy
-            sym = "−Σⱼ tⱼ log yⱼ"
-            num = " + ".join(f"−{_p(t[s, j])}·log {_p(y[s, j])}" for j in range(k))
-            lse = "log(" + " + ".join(f"exp({_e(zj)})" for zj in z[s]) + ")"
-            expr = " + ".join(f"{_e(t[s, j])}*({lse} - {_e(z[s, j])})" for j in range(k))
+        sym, num, expr = get_loss(name).formula(t[s], y[s], z[s])
         yield Formula(
             "E" if batch == 1 else f"E[{s + 1}]",
             None,
@@ -266,30 +220,8 @@ def _delta_output(record: StepRecord, s: int, j: int) -> tuple[str, str, str]:
     v = record.values
     z, y, t = v["z"][s, j], v["a"][s, j], v["t"][s, j]
     act = get_activation(v["activation"])
-    name, k = v["loss_name"], v["t"].shape[1]
-    prime = f"{act.py_name}_prime" if act.derivative else ""
-    if name == "half_sse":
-        return (
-            f"(t − y)·{act.symbol}′(z)",
-            f"{_p(t - y)} × {act.symbol}′({fmt(z)})",
-            f"({_e(t)} - {_e(y)})*{prime}({_e(z)})",
-        )
-    if name == "mse":
-        return (
-            f"(2/K)·(t − y)·{act.symbol}′(z)",
-            f"(2/{k}) × {_p(t - y)} × {act.symbol}′({fmt(z)})",
-            f"(2/{k})*({_e(t)} - {_e(y)})*{prime}({_e(z)})",
-        )
-    if name == "binary_cross_entropy":
-        return (
-            "(t − y)/K",
-            f"{_p(t - y)} / {k}",
-            f"({_e(t)} - sigmoid({_e(z)}))/{k}",
-        )
-    t_sum = float(v["t"][s].sum())
-    if t_sum == 1.0:
-        return ("t − y", f"{_p(t)} − {_p(y)}", f"{_e(t)} - {_e(y)}")
-    return ("t − y·Σt", f"{_p(t)} − {_p(y)}×{_p(t_sum)}", f"{_e(t)} - {_e(y)}*{_e(t_sum)}")
+    k = v["t"].shape[1]
+    return get_loss(v["loss_name"]).delta_formula(t, y, z, k, float(v["t"][s].sum()), act)
 
 
 def _backward(record: StepRecord, max_terms: int | None = None) -> Iterator[Formula]:
@@ -421,49 +353,18 @@ def _step_formula(
     """The optimiser's step for one parameter (gradient g, value w) as a formula."""
     v = record.values
     settings = v["settings"]
-    lr, lam = settings.learning_rate, settings.weight_decay
+    lam = settings.weight_decay
     if kind == "w" and lam:
         g_sym = "(∂E/∂w + λw)"
         g_num = f"({_p(g)} + {_p(lam)}×{_p(w)})"
         g_exp = f"({_e(g)} + {_e(lam)}*{_e(w)})"
     else:
         g_sym, g_num, g_exp = "∂E/∂w", _p(g), _e(g)
-    name = settings.name
-    if name == "sgd":
-        return Formula(
-            quantity,
-            vocab,
-            f"−η·{g_sym}",
-            f"−{_p(lr)} × {g_num} = {fmt(delta)}",
-            f"-{_e(lr)}*{g_exp}",
-            delta,
-        )
-    old = v[f"old_slot_{kind}"]
-    if name == "momentum":
-        mu, vel = settings.momentum, float(old[0][index])
-        return Formula(
-            quantity,
-            vocab,
-            f"μ·v − η·{g_sym}",
-            f"{_p(mu)} × {_p(vel)} − {_p(lr)} × {g_num} = {fmt(delta)}",
-            f"{_e(mu)}*{_e(vel)} - {_e(lr)}*{g_exp}",
-            delta,
-        )
-    b1, b2, eps, t = settings.beta1, settings.beta2, settings.eps, v["t_step"]
-    m0, v0 = float(old[0][index]), float(old[1][index])
-    m_exp = f"({_e(b1)}*{_e(m0)} + (1-{_e(b1)})*{g_exp})"
-    v_exp = f"({_e(b2)}*{_e(v0)} + (1-{_e(b2)})*{g_exp}**2)"
-    new = v[f"new_slot_{kind}"]
-    m1, v1 = float(new[0][index]), float(new[1][index])
-    return Formula(
-        quantity,
-        vocab,
-        "−η·m̂/(√v̂ + ε), m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ)",
-        f"−{_p(lr)} × ({fmt(m1)}/(1−{fmt(b1)}^{t})) / (√({fmt(v1)}/(1−{fmt(b2)}^{t})) + {fmt(eps)})"
-        f" = {fmt(delta)}",
-        f"-{_e(lr)}*({m_exp}/(1-{_e(b1)}**{t}))/(sqrt({v_exp}/(1-{_e(b2)}**{t})) + {_e(eps)})",
-        delta,
-    )
+    rule = get_rule(settings.name)
+    old = tuple(float(slot[index]) for slot in v[f"old_slot_{kind}"])
+    new = tuple(float(slot[index]) for slot in v[f"new_slot_{kind}"])
+    sym, num, expr = rule.formula(settings, (g_sym, g_num, g_exp), old, new, v["t_step"], delta)
+    return Formula(quantity, vocab, sym, num, expr, delta)
 
 
 def _update(record: StepRecord, max_terms: int | None = None) -> Iterator[Formula]:

@@ -26,8 +26,6 @@ from bpviewer.core.network import Network
 from bpviewer.core.optimizers import OptimizerSettings
 from bpviewer.core.stepper import StepMachine
 
-KINKED = ("relu", "leaky_relu")
-
 
 @dataclass(frozen=True)
 class GradCheckEntry:
@@ -92,7 +90,7 @@ def _loss_and_signs(
             z = a @ w
             if b is not None:
                 z = z + b
-            if name in KINKED:
+            if get_activation(name).kinked:
                 signs.append(z > 0)
             a = get_activation(name).forward(z)
         return get_loss(loss_name).per_sample(z, a, t).mean(), signs
@@ -105,7 +103,7 @@ def _rounding_kinks(
     engine) and extended precision (the oracle) put it on different sides: there the two
     gradients are of different branches of the loss, neither wrong."""
     _, signs = _loss_and_signs(network.weights, network.biases, network.activations, loss, x, t)
-    layers = [l for l, name in enumerate(network.activations, 1) if name in KINKED]
+    layers = [l for l, name in enumerate(network.activations, 1) if get_activation(name).kinked]
     out: dict[int, set[int]] = {}
     for l, s64, s_precise in zip(layers, signs, precise_signs, strict=True):
         units = set(np.flatnonzero(np.any(s64 != s_precise, axis=0)).tolist())

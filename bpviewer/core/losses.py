@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bpviewer.core.activations import Activation
+from bpviewer.core.notation import exact, fmt, full, shown
 
 Array = np.ndarray
 
@@ -66,15 +67,156 @@ def _delta_cross_entropy(z: Array, y: Array, t: Array, act: Activation, out: Arr
     return np.subtract(t, out, out=out)
 
 
+def _c(value: float) -> str:
+    return f"({float(value)!r})"
+
+
+def _sum(terms: list[str]) -> str:
+    return " + ".join(terms) if terms else "0.0"
+
+
+# ---------------------------------------------------------------------- scalar kernel source
+# Each writes lines setting ``loss`` (this sample's E_s) and ``deltas[j]`` (δ = −∂E_s/∂z of
+# output j) from the names of z, y, t and f'(z) of each output; the same operations, in the
+# same order, as the NumPy functions above.
+
+
+def _src_squared(zs, ys, ts, primes, loss, deltas, tmp, *, half: bool) -> list[str]:
+    k = len(ys)
+    lines = [f"e{j}{tmp} = {t} - {y}" for j, (t, y) in enumerate(zip(ts, ys, strict=True))]
+    sq = _sum([f"e{j}{tmp} * e{j}{tmp}" for j in range(k)])
+    lines.append(f"{loss} = 0.5 * ({sq})" if half else f"{loss} = ({sq}) / {k}")
+    c = "" if half else f" * {_c(2.0 / k)}"
+    lines += [f"{d} = e{j}{tmp}{c} * {primes[j]}" for j, d in enumerate(deltas)]
+    return lines
+
+
+def _src_half_sse(zs, ys, ts, primes, loss, deltas, tmp) -> list[str]:
+    return _src_squared(zs, ys, ts, primes, loss, deltas, tmp, half=True)
+
+
+def _src_mse(zs, ys, ts, primes, loss, deltas, tmp) -> list[str]:
+    return _src_squared(zs, ys, ts, primes, loss, deltas, tmp, half=False)
+
+
+def _src_bce(zs, ys, ts, primes, loss, deltas, tmp) -> list[str]:
+    k = len(ys)
+    terms = [f"{t} * sp(-{z}) + (1.0 - {t}) * sp({z})" for z, t in zip(zs, ts, strict=True)]
+    lines = [f"{loss} = ({_sum(terms)}) / {k}"]
+    lines += [f"{d} = ({t} - {y}) / {k}" for d, t, y in zip(deltas, ts, ys, strict=True)]
+    return lines
+
+
+def _src_cross_entropy(zs, ys, ts, primes, loss, deltas, tmp) -> list[str]:
+    top = f"max({', '.join(zs)})" if len(zs) > 1 else zs[0]
+    lines = [f"mx{tmp} = {top}"]
+    lines.append(f"lse{tmp} = mx{tmp} + log({_sum([f'exp({z} - mx{tmp})' for z in zs])})")
+    lines.append(
+        f"{loss} = {_sum([f'{t} * (lse{tmp} - {z})' for z, t in zip(zs, ts, strict=True)])}"
+    )
+    lines.append(f"ts{tmp} = {_sum(ts)}")
+    lines += [f"{d} = {t} - {y} * ts{tmp}" for d, t, y in zip(deltas, ts, ys, strict=True)]
+    return lines
+
+
+# ---------------------------------------------------------------------- formulas
+# ``formula(t, y, z)`` (one sample's K values) gives the loss's (symbolic, numbers,
+# evaluable expression); ``delta_formula(t, y, z, k, t_sum, act)`` the same for one
+# output's error term.
+
+
+def _f_half_sse(t: Array, y: Array, z: Array) -> tuple[str, str, str]:
+    err = t - y
+    num = "½ × (" + " + ".join(f"{shown(e)}²" for e in err) + ")"
+    expr = (
+        "0.5*(" + " + ".join(f"({full(a)} - {full(b)})**2" for a, b in zip(t, y, strict=True)) + ")"
+    )
+    return "½ Σⱼ (tⱼ − yⱼ)²", num, expr
+
+
+def _f_mse(t: Array, y: Array, z: Array) -> tuple[str, str, str]:
+    k = len(t)
+    num = f"(1/{k}) × (" + " + ".join(f"{shown(e)}²" for e in t - y) + ")"
+    expr = (
+        f"(1/{k})*("
+        + " + ".join(f"({full(a)} - {full(b)})**2" for a, b in zip(t, y, strict=True))
+        + ")"
+    )
+    return "(1/K) Σⱼ (tⱼ − yⱼ)²", num, expr
+
+
+def _f_bce(t: Array, y: Array, z: Array) -> tuple[str, str, str]:
+    k = len(t)
+    num = (
+        f"−(1/{k}) × ("
+        + " + ".join(
+            f"{shown(a)}·log {shown(b)} + {shown(1 - a)}·log {shown(1 - b)}"
+            for a, b in zip(t, y, strict=True)
+        )
+        + ")"
+    )
+    expr = (
+        f"(1/{k})*("
+        + " + ".join(
+            f"{exact(a)}*log(1+exp(-{exact(c)})) + (1-{exact(a)})*log(1+exp({exact(c)}))"
+            for a, c in zip(t, z, strict=True)
+        )
+        + ")"
+    )
+    return "−(1/K) Σⱼ [tⱼ log yⱼ + (1 − tⱼ) log(1 − yⱼ)]", num, expr
+
+
+def _f_cross_entropy(t: Array, y: Array, z: Array) -> tuple[str, str, str]:
+    num = " + ".join(f"−{shown(a)}·log {shown(b)}" for a, b in zip(t, y, strict=True))
+    lse = "log(" + " + ".join(f"exp({exact(c)})" for c in z) + ")"
+    expr = " + ".join(f"{exact(a)}*({lse} - {exact(c)})" for a, c in zip(t, z, strict=True))
+    return "−Σⱼ tⱼ log yⱼ", num, expr
+
+
+def _d_half_sse(t, y, z, k, t_sum, act) -> tuple[str, str, str]:
+    return (
+        f"(t − y)·{act.symbol}′(z)",
+        f"{shown(t - y)} × {act.symbol}′({fmt(z)})",
+        f"({exact(t)} - {exact(y)})*{act.py_name}_prime({exact(z)})",
+    )
+
+
+def _d_mse(t, y, z, k, t_sum, act) -> tuple[str, str, str]:
+    return (
+        f"(2/K)·(t − y)·{act.symbol}′(z)",
+        f"(2/{k}) × {shown(t - y)} × {act.symbol}′({fmt(z)})",
+        f"(2/{k})*({exact(t)} - {exact(y)})*{act.py_name}_prime({exact(z)})",
+    )
+
+
+def _d_bce(t, y, z, k, t_sum, act) -> tuple[str, str, str]:
+    return ("(t − y)/K", f"{shown(t - y)} / {k}", f"({exact(t)} - sigmoid({exact(z)}))/{k}")
+
+
+def _d_cross_entropy(t, y, z, k, t_sum, act) -> tuple[str, str, str]:
+    if t_sum == 1.0:
+        return ("t − y", f"{shown(t)} − {shown(y)}", f"{exact(t)} - {exact(y)}")
+    return (
+        "t − y·Σt",
+        f"{shown(t)} − {shown(y)}×{shown(t_sum)}",
+        f"{exact(t)} - {exact(y)}*{exact(t_sum)}",
+    )
+
+
 @dataclass(frozen=True)
 class Loss:
-    """A loss: its value per sample, its output error term, and which outputs it accepts."""
+    """A loss with everything the project needs of it, in one place: its value per sample
+    and its output error term (NumPy), the scalar kernel's source for both, the formulas
+    shown for both, and which output activations it accepts."""
 
     name: str
     title: str
     per_sample: Callable[[Array, Array, Array], Array]
     error_term: Callable[..., Array]
     allowed_outputs: tuple[str, ...] | None  # None: any output activation except softmax
+    source: Callable[..., list[str]]
+    formula: Callable[[Array, Array, Array], tuple[str, str, str]]
+    delta_formula: Callable[..., tuple[str, str, str]]
 
     def allows(self, output_activation: str) -> bool:
         """Whether this loss may follow an output layer with ``output_activation``."""
@@ -98,10 +240,37 @@ class Loss:
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in (
-        Loss("half_sse", "½ Σ (t − y)²", _half_sse, _delta_half_sse, None),
-        Loss("mse", "mean (t − y)²", _mse, _delta_mse, None),
-        Loss("binary_cross_entropy", "binary cross-entropy", _bce, _delta_bce, ("sigmoid",)),
-        Loss("cross_entropy", "−Σ t log y", _cross_entropy, _delta_cross_entropy, ("softmax",)),
+        Loss(
+            "half_sse",
+            "½ Σ (t − y)²",
+            _half_sse,
+            _delta_half_sse,
+            None,
+            _src_half_sse,
+            _f_half_sse,
+            _d_half_sse,
+        ),
+        Loss("mse", "mean (t − y)²", _mse, _delta_mse, None, _src_mse, _f_mse, _d_mse),
+        Loss(
+            "binary_cross_entropy",
+            "binary cross-entropy",
+            _bce,
+            _delta_bce,
+            ("sigmoid",),
+            _src_bce,
+            _f_bce,
+            _d_bce,
+        ),
+        Loss(
+            "cross_entropy",
+            "−Σ t log y",
+            _cross_entropy,
+            _delta_cross_entropy,
+            ("softmax",),
+            _src_cross_entropy,
+            _f_cross_entropy,
+            _d_cross_entropy,
+        ),
     )
 }
 

@@ -28,6 +28,17 @@ def full(value: float) -> str:
     return repr(float(value))
 
 
+def shown(value: float) -> str:
+    """A number for display inside a formula, parenthesised when negative."""
+    s = fmt(value)
+    return f"({s})" if s.startswith("-") else s
+
+
+def exact(value: float) -> str:
+    """A number for an evaluable expression, at full precision, parenthesised."""
+    return f"({full(value)})"
+
+
 def sub(n: int) -> str:
     """``n`` as subscript digits."""
     return str(n).translate(_SUB)

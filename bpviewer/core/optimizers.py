@@ -10,11 +10,137 @@ Update; the fast training path calls the same two functions, so both agree bit f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-OPTIMIZERS = ("sgd", "momentum", "adam")
+from bpviewer.core.notation import exact, fmt, shown
+
+
+@dataclass(frozen=True)
+class OptimizerRule:
+    """One update rule with everything the project needs of it, in one place.
+
+    - ``slots``: arrays of state it keeps per parameter (momentum's velocity: 1, Adam's m
+      and v: 2);
+    - ``step(s, g, slot, t) -> (Δ, new slot)``: NumPy, for gradient ``g`` (weight decay
+      already added) at step count ``t`` (1 for the first update);
+    - ``prelude(s)`` and ``source(s, k)``: the scalar kernel's lines, once per iteration
+      and per flat parameter ``k`` (``g`` and ``p{k}`` hold the gradient and the value;
+      ``S0``/``S1`` are the slots), computing what ``step`` computes, in the same order;
+    - ``formula(s, g, old, new, t, delta) -> (symbolic, numbers, expression)``: the step
+      shown for one parameter (``g`` = (symbolic, numbers, expression) of the gradient,
+      ``old``/``new`` its slot values before and after).
+    """
+
+    name: str
+    slots: int
+    step: Callable[..., tuple[np.ndarray, tuple[np.ndarray, ...]]]
+    prelude: Callable[[OptimizerSettings], list[str]]
+    source: Callable[[OptimizerSettings, int], list[str]]
+    formula: Callable[..., tuple[str, str, str]]
+
+
+def _c(value: float) -> str:
+    return f"({float(value)!r})"
+
+
+def _sgd_step(s, g, slot, t):
+    return np.multiply(g, -s.learning_rate), slot
+
+
+def _sgd_source(s, k):
+    return [f"P[{k}] = p{k} + g * {_c(-s.learning_rate)}"]
+
+
+def _sgd_formula(s, g, old, new, t, delta):
+    return (
+        f"−η·{g[0]}",
+        f"−{shown(s.learning_rate)} × {g[1]} = {fmt(delta)}",
+        f"-{exact(s.learning_rate)}*{g[2]}",
+    )
+
+
+def _momentum_step(s, g, slot, t):
+    v = s.momentum * slot[0] - s.learning_rate * g
+    return v, (v,)
+
+
+def _momentum_source(s, k):
+    return [
+        f"v = {_c(s.momentum)} * S0[{k}] - {_c(s.learning_rate)} * g",
+        f"S0[{k}] = v",
+        f"P[{k}] = p{k} + v",
+    ]
+
+
+def _momentum_formula(s, g, old, new, t, delta):
+    mu, lr, vel = s.momentum, s.learning_rate, old[0]
+    return (
+        f"μ·v − η·{g[0]}",
+        f"{shown(mu)} × {shown(vel)} − {shown(lr)} × {g[1]} = {fmt(delta)}",
+        f"{exact(mu)}*{exact(vel)} - {exact(lr)}*{g[2]}",
+    )
+
+
+def _adam_step(s, g, slot, t):
+    m = s.beta1 * slot[0] + (1.0 - s.beta1) * g
+    v = s.beta2 * slot[1] + (1.0 - s.beta2) * (g * g)
+    m_hat = m / (1.0 - s.beta1**t)
+    v_hat = v / (1.0 - s.beta2**t)
+    return -s.learning_rate * m_hat / (np.sqrt(v_hat) + s.eps), (m, v)
+
+
+def _adam_prelude(s):
+    return [f"c1 = 1.0 - {_c(s.beta1)} ** (t + 1)", f"c2 = 1.0 - {_c(s.beta2)} ** (t + 1)"]
+
+
+def _adam_source(s, k):
+    return [
+        f"m = {_c(s.beta1)} * S0[{k}] + {_c(1.0 - s.beta1)} * g",
+        f"v = {_c(s.beta2)} * S1[{k}] + {_c(1.0 - s.beta2)} * (g * g)",
+        f"S0[{k}] = m",
+        f"S1[{k}] = v",
+        f"P[{k}] = p{k} + {_c(-s.learning_rate)} * (m / c1) / (sqrt(v / c2) + {_c(s.eps)})",
+    ]
+
+
+def _adam_formula(s, g, old, new, t, delta):
+    lr, b1, b2, eps = s.learning_rate, s.beta1, s.beta2, s.eps
+    m_exp = f"({exact(b1)}*{exact(old[0])} + (1-{exact(b1)})*{g[2]})"
+    v_exp = f"({exact(b2)}*{exact(old[1])} + (1-{exact(b2)})*{g[2]}**2)"
+    return (
+        "−η·m̂/(√v̂ + ε), m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ)",
+        f"−{shown(lr)} × ({fmt(new[0])}/(1−{fmt(b1)}^{t})) / (√({fmt(new[1])}/(1−{fmt(b2)}^{t}))"
+        f" + {fmt(eps)}) = {fmt(delta)}",
+        f"-{exact(lr)}*({m_exp}/(1-{exact(b1)}**{t}))/(sqrt({v_exp}/(1-{exact(b2)}**{t})) "
+        f"+ {exact(eps)})",
+    )
+
+
+RULES: dict[str, OptimizerRule] = {
+    rule.name: rule
+    for rule in (
+        OptimizerRule("sgd", 0, _sgd_step, lambda s: [], _sgd_source, _sgd_formula),
+        OptimizerRule(
+            "momentum", 1, _momentum_step, lambda s: [], _momentum_source, _momentum_formula
+        ),
+        OptimizerRule("adam", 2, _adam_step, _adam_prelude, _adam_source, _adam_formula),
+    )
+}
+#: The optimisers' names, in the order menus list them.
+OPTIMIZERS = tuple(RULES)
+
+
+def get_rule(name: str) -> OptimizerRule:
+    """The update rule called ``name``; a clear error naming the choices otherwise."""
+    try:
+        return RULES[name]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"unknown optimizer {name!r} (choose one of: {', '.join(RULES)})"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -30,10 +156,7 @@ class OptimizerSettings:
     weight_decay: float = 0.0
 
     def __post_init__(self) -> None:
-        if self.name not in OPTIMIZERS:
-            raise ValueError(
-                f"unknown optimizer {self.name!r} (choose one of: {', '.join(OPTIMIZERS)})"
-            )
+        get_rule(self.name)
         for key in ("learning_rate", "momentum", "beta1", "beta2", "eps", "weight_decay"):
             value = getattr(self, key)
             if not np.isfinite(value) or value < 0:
@@ -79,7 +202,7 @@ class Optimizer:
 
     def initial_state(self, params: list[np.ndarray]) -> OptimizerState:
         """Zero slots shaped like ``params``."""
-        n = {"sgd": 0, "momentum": 1, "adam": 2}[self.settings.name]
+        n = get_rule(self.settings.name).slots
         return OptimizerState(0, [tuple(np.zeros_like(p) for _ in range(n)) for p in params])
 
     def delta(
@@ -92,17 +215,7 @@ class Optimizer:
             return np.zeros_like(w), slot
         if self.decays[i] and s.weight_decay:
             g = g + s.weight_decay * w
-        if s.name == "sgd":
-            return np.multiply(g, -s.learning_rate), slot
-        if s.name == "momentum":
-            v = s.momentum * slot[0] - s.learning_rate * g
-            return v, (v,)
-        t = state.t + 1
-        m = s.beta1 * slot[0] + (1.0 - s.beta1) * g
-        v = s.beta2 * slot[1] + (1.0 - s.beta2) * (g * g)
-        m_hat = m / (1.0 - s.beta1**t)
-        v_hat = v / (1.0 - s.beta2**t)
-        return -s.learning_rate * m_hat / (np.sqrt(v_hat) + s.eps), (m, v)
+        return get_rule(s.name).step(s, g, slot, state.t + 1)
 
     @staticmethod
     def commit(state: OptimizerState, new_slots: list[tuple[np.ndarray, ...]]) -> OptimizerState:

@@ -20,9 +20,10 @@ import math
 
 import numpy as np
 
-from bpviewer.core.activations import LEAKY_SLOPE
+from bpviewer.core.activations import get_activation
+from bpviewer.core.losses import get_loss
 from bpviewer.core.network import Network
-from bpviewer.core.optimizers import Optimizer, OptimizerState
+from bpviewer.core.optimizers import Optimizer, OptimizerState, get_rule
 
 #: Networks up to this many parameters, in batches up to this size, use this kernel.
 MAX_PARAMS = 64
@@ -34,39 +35,14 @@ def suits(network: Network, batch_size: int) -> bool:
     return sum(p.size for p in network.parameters()) <= MAX_PARAMS and batch_size <= MAX_BATCH
 
 
-def _softplus(x: float) -> float:
-    # as np.logaddexp(0, x): max(0, x) + log1p(exp(-|x|))
-    return (x if x > 0.0 else 0.0) + math.log1p(math.exp(-abs(x)))
-
-
 def _c(value: float) -> str:
     """A float constant in generated code, exactly."""
     return f"({float(value)!r})"
 
 
-def _activation(name: str, z: str) -> str:
-    if name == "sigmoid":  # NumPy: 1/(1+exp(-z)), exp overflowing to inf gives exactly 0
-        return f"(1.0 / (1.0 + exp(-{z})) if {z} > -709.0 else 0.0)"
-    if name == "tanh":
-        return f"tanh({z})"
-    if name == "relu":
-        return f"({z} if {z} > 0.0 else 0.0)"
-    if name == "leaky_relu":
-        return f"({z} if {z} > 0.0 else {_c(LEAKY_SLOPE)} * {z})"
-    if name == "linear":
-        return z
-    raise ValueError(name)
-
-
-def _derivative(name: str, z: str, a: str) -> str:
-    """f'(z) from z and a = f(z), as the NumPy kernel computes it."""
-    return {
-        "sigmoid": f"({a} * (1.0 - {a}))",
-        "tanh": f"(1.0 - {a} * {a})",
-        "relu": f"(1.0 if {z} > 0.0 else 0.0)",
-        "leaky_relu": f"(1.0 if {z} > 0.0 else {_c(LEAKY_SLOPE)})",
-        "linear": "1.0",
-    }[name]
+def _softplus(x: float) -> float:
+    # as np.logaddexp(0, x): max(0, x) + log1p(exp(-|x|))
+    return (x if x > 0.0 else 0.0) + math.log1p(math.exp(-abs(x)))
 
 
 def _sum(terms: list[str]) -> str:
@@ -81,137 +57,105 @@ def generate_source(
 
     ``P`` flat parameters, ``S0``/``S1`` flat optimiser slots (or empty), ``t`` the
     optimiser's step count before this update, ``xs``/``ts`` the batch's rows as lists.
+    Each activation, loss and update rule writes its own lines (its ``source`` facet).
     """
-    sizes, L, acts = network.layer_sizes, network.n_layers, network.activations
-    layout = network.parameter_layout()
     n_params = sum(p.size for p in network.parameters())
-    s = optimizer.settings
-    out = ["def step(P, S0, S1, t, xs, ts):"]
-    emit = out.append
-    emit(f"    ({', '.join(f'p{k}' for k in range(n_params))},) = P")
-
-    def w(l: int, i: int, j: int) -> str:
-        return f"p{network.flat_index('w', l, i, j)}"
-
-    def b(l: int, j: int) -> str | None:
-        return f"p{network.flat_index('b', l, 0, j)}" if ("b", l) in layout else None
-
-    k_out = sizes[-1]
+    lines = [f"({', '.join(f'p{k}' for k in range(n_params))},) = P"]
     for smp in range(batch):
-        emit(f"    ({', '.join(f'a0_{i}_{smp}' for i in range(sizes[0]))},) = xs[{smp}]")
-        emit(f"    ({', '.join(f't{j}_{smp}' for j in range(k_out))},) = ts[{smp}]")
-        for l in range(1, L + 1):
-            for j in range(sizes[l]):
-                terms = [f"a{l - 1}_{i}_{smp} * {w(l, i, j)}" for i in range(sizes[l - 1])]
-                z = f"({_sum(terms)})"
-                if b(l, j):
-                    z = f"{z} + {b(l, j)}"
-                emit(f"    z{l}_{j}_{smp} = {z}")
-            if acts[l - 1] == "softmax":
-                zs = [f"z{l}_{j}_{smp}" for j in range(sizes[l])]
-                emit(
-                    f"    m_{smp} = max({', '.join(zs)})"
-                    if len(zs) > 1
-                    else f"    m_{smp} = {zs[0]}"
-                )
-                for j in range(sizes[l]):
-                    emit(f"    e{j}_{smp} = exp(z{l}_{j}_{smp} - m_{smp})")
-                emit(f"    s_{smp} = {_sum([f'e{j}_{smp}' for j in range(sizes[l])])}")
-                for j in range(sizes[l]):
-                    emit(f"    a{l}_{j}_{smp} = e{j}_{smp} / s_{smp}")
-            else:
-                for j in range(sizes[l]):
-                    emit(f"    a{l}_{j}_{smp} = {_activation(acts[l - 1], f'z{l}_{j}_{smp}')}")
-        y = [f"a{L}_{j}_{smp}" for j in range(k_out)]
-        z = [f"z{L}_{j}_{smp}" for j in range(k_out)]
-        tt = [f"t{j}_{smp}" for j in range(k_out)]
-        # loss of this sample, and the output error term δ = −∂E_s/∂z
-        if loss in ("half_sse", "mse"):
-            for j in range(k_out):
-                emit(f"    e{j}_{smp} = {tt[j]} - {y[j]}")
-            sq = _sum([f"e{j}_{smp} * e{j}_{smp}" for j in range(k_out)])
-            emit(
-                f"    L_{smp} = 0.5 * ({sq})"
-                if loss == "half_sse"
-                else f"    L_{smp} = ({sq}) / {k_out}"
-            )
-            c = "" if loss == "half_sse" else f" * {_c(2.0 / k_out)}"
-            for j in range(k_out):
-                emit(f"    d{L}_{j}_{smp} = e{j}_{smp}{c} * {_derivative(acts[-1], z[j], y[j])}")
-        elif loss == "binary_cross_entropy":
-            terms = [f"{tt[j]} * sp(-{z[j]}) + (1.0 - {tt[j]}) * sp({z[j]})" for j in range(k_out)]
-            emit(f"    L_{smp} = ({_sum(terms)}) / {k_out}")
-            for j in range(k_out):
-                emit(f"    d{L}_{j}_{smp} = ({tt[j]} - {y[j]}) / {k_out}")
-        else:  # cross_entropy after softmax
-            emit(f"    lse_{smp} = m_{smp} + log({_sum([f'exp({zj} - m_{smp})' for zj in z])})")
-            emit(f"    L_{smp} = {_sum([f'{tt[j]} * (lse_{smp} - {z[j]})' for j in range(k_out)])}")
-            emit(f"    ts_{smp} = {_sum(tt)}")
-            for j in range(k_out):
-                emit(f"    d{L}_{j}_{smp} = {tt[j]} - {y[j]} * ts_{smp}")
+        lines += _forward_and_loss(network, get_loss(loss), smp)
     if batch == 1:
-        emit("    loss = L_0")
+        lines.append("loss = L_0")
     else:
-        emit(f"    loss = ({_sum([f'L_{smp}' for smp in range(batch)])}) / {batch}")
-    # backward: error terms of the hidden layers (with the weights before the update)
-    for l in range(L - 1, 0, -1):
+        lines.append(f"loss = ({_sum([f'L_{smp}' for smp in range(batch)])}) / {batch}")
+    lines += _hidden_error_terms(network, batch)
+    lines += _updates(network, optimizer, batch, norms)
+    L = network.n_layers
+    found = f"[{', '.join(f'sqrt(n{l})' for l in range(1, L + 1))}]" if norms else "None"
+    lines.append(f"return loss, P, S0, S1, {found}")
+    body = "".join(f"    {line}\n" for line in lines)
+    return f"def step(P, S0, S1, t, xs, ts):\n{body}"
+
+
+def _w(network: Network, l: int, i: int, j: int) -> str:
+    return f"p{network.flat_index('w', l, i, j)}"
+
+
+def _forward_and_loss(network: Network, loss, smp: int) -> list[str]:
+    """One sample's forward pass, its loss ``L_{smp}`` and output error terms."""
+    sizes, L = network.layer_sizes, network.n_layers
+    lines = [
+        f"({', '.join(f'a0_{i}_{smp}' for i in range(sizes[0]))},) = xs[{smp}]",
+        f"({', '.join(f't{j}_{smp}' for j in range(sizes[-1]))},) = ts[{smp}]",
+    ]
+    for l in range(1, L + 1):
+        has_bias = network.biases[l - 1] is not None
+        for j in range(sizes[l]):
+            terms = [f"a{l - 1}_{i}_{smp} * {_w(network, l, i, j)}" for i in range(sizes[l - 1])]
+            z = f"({_sum(terms)})"
+            if has_bias:
+                z = f"{z} + p{network.flat_index('b', l, 0, j)}"
+            lines.append(f"z{l}_{j}_{smp} = {z}")
+        zs = [f"z{l}_{j}_{smp}" for j in range(sizes[l])]
+        outs = [f"a{l}_{j}_{smp}" for j in range(sizes[l])]
+        lines += get_activation(network.activations[l - 1]).kernel_lines(zs, outs, f"_{smp}")
+    out = get_activation(network.activations[-1])
+    k = sizes[-1]
+    z = [f"z{L}_{j}_{smp}" for j in range(k)]
+    y = [f"a{L}_{j}_{smp}" for j in range(k)]
+    primes = [out.source_prime(z[j], y[j]) if out.source_prime else "" for j in range(k)]
+    deltas = [f"d{L}_{j}_{smp}" for j in range(k)]
+    t = [f"t{j}_{smp}" for j in range(k)]
+    return lines + loss.source(z, y, t, primes, f"L_{smp}", deltas, f"_{smp}")
+
+
+def _hidden_error_terms(network: Network, batch: int) -> list[str]:
+    """δ of the hidden layers, with the weights before the update."""
+    sizes, lines = network.layer_sizes, []
+    for l in range(network.n_layers - 1, 0, -1):
+        act = get_activation(network.activations[l - 1])
         for smp in range(batch):
             for i in range(sizes[l]):
-                back = _sum([f"d{l + 1}_{k}_{smp} * {w(l + 1, i, k)}" for k in range(sizes[l + 1])])
-                der = _derivative(acts[l - 1], f"z{l}_{i}_{smp}", f"a{l}_{i}_{smp}")
-                emit(f"    d{l}_{i}_{smp} = ({back}) * {der}")
-    # gradients and the optimiser's step for every parameter
-    scale = _c(-1.0 / batch)
-    emit("    P = list(P)")
-    if s.name != "sgd":
-        emit("    S0 = list(S0)")
-    if s.name == "adam":
-        emit("    S1 = list(S1)")
-        emit(f"    c1 = 1.0 - {_c(s.beta1)} ** (t + 1)")
-        emit(f"    c2 = 1.0 - {_c(s.beta2)} ** (t + 1)")
+                back = _sum(
+                    [
+                        f"d{l + 1}_{k}_{smp} * {_w(network, l + 1, i, k)}"
+                        for k in range(sizes[l + 1])
+                    ]
+                )
+                der = act.source_prime(f"z{l}_{i}_{smp}", f"a{l}_{i}_{smp}")
+                lines.append(f"d{l}_{i}_{smp} = ({back}) * {der}")
+    return lines
+
+
+def _updates(network: Network, optimizer: Optimizer, batch: int, norms: bool) -> list[str]:
+    """Gradients and the update rule's step for every parameter."""
+    s, sizes = optimizer.settings, network.layer_sizes
+    rule = get_rule(s.name)
+    lines = ["P = list(P)"]
+    lines += [f"S{k} = list(S{k})" for k in range(rule.slots)]
+    lines += rule.prelude(s)
     if norms:
-        for l in range(1, L + 1):
-            emit(f"    n{l} = 0.0")
-    for index, (kind, l) in enumerate(layout):
+        lines += [f"n{l} = 0.0" for l in range(1, network.n_layers + 1)]
+    scale = _c(-1.0 / batch)
+    for index, (kind, l) in enumerate(network.parameter_layout()):
         if optimizer.frozen[index]:
             continue
         decay = optimizer.decays[index] and s.weight_decay
-        cells = (
-            [(i, j) for i in range(sizes[l - 1]) for j in range(sizes[l])]
-            if kind == "w"
-            else [(None, j) for j in range(sizes[l])]
-        )
-        for i, j in cells:
-            if kind == "w":
-                k = network.flat_index("w", l, i, j)
-                g = _sum([f"a{l - 1}_{i}_{smp} * d{l}_{j}_{smp}" for smp in range(batch)])
-            else:
-                k = network.flat_index("b", l, 0, j)
-                g = _sum([f"d{l}_{j}_{smp}" for smp in range(batch)])
-            emit(f"    g = ({g}) * {scale}")
-            if norms and kind == "w":
-                emit(f"    n{l} += g * g")
-            if decay:
-                emit(f"    g = g + {_c(s.weight_decay)} * p{k}")
-            if s.name == "sgd":
-                emit(f"    P[{k}] = p{k} + g * {_c(-s.learning_rate)}")
-            elif s.name == "momentum":
-                emit(f"    v = {_c(s.momentum)} * S0[{k}] - {_c(s.learning_rate)} * g")
-                emit(f"    S0[{k}] = v")
-                emit(f"    P[{k}] = p{k} + v")
-            else:
-                emit(f"    m = {_c(s.beta1)} * S0[{k}] + {_c(1.0 - s.beta1)} * g")
-                emit(f"    v = {_c(s.beta2)} * S1[{k}] + {_c(1.0 - s.beta2)} * (g * g)")
-                emit(f"    S0[{k}] = m")
-                emit(f"    S1[{k}] = v")
-                emit(
-                    f"    P[{k}] = p{k} + {_c(-s.learning_rate)} * (m / c1) / (sqrt(v / c2) + {_c(s.eps)})"
+        rows = range(sizes[l - 1]) if kind == "w" else [0]
+        for i in rows:
+            for j in range(sizes[l]):
+                k = network.flat_index(kind, l, i, j)
+                g = (
+                    _sum([f"a{l - 1}_{i}_{smp} * d{l}_{j}_{smp}" for smp in range(batch)])
+                    if kind == "w"
+                    else _sum([f"d{l}_{j}_{smp}" for smp in range(batch)])
                 )
-    if norms:
-        emit(f"    return loss, P, S0, S1, [{', '.join(f'sqrt(n{l})' for l in range(1, L + 1))}]")
-    else:
-        emit("    return loss, P, S0, S1, None")
-    return "\n".join(out) + "\n"
+                lines.append(f"g = ({g}) * {scale}")
+                if norms and kind == "w":
+                    lines.append(f"n{l} += g * g")
+                if decay:
+                    lines.append(f"g = g + {_c(s.weight_decay)} * p{k}")
+                lines += rule.source(s, k)
+    return lines
 
 
 class ScalarKernel:
