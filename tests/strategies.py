@@ -5,17 +5,19 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
+from bpviewer.core.activations import ACTIVATIONS
 from bpviewer.core.losses import LOSSES
 from bpviewer.core.network import Network
+from bpviewer.core.optimizers import OPTIMIZERS
 
-HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
+#: Every registered hidden activation, and the outputs each loss accepts (from the
+#: registries, so a new entry is covered by every property test at once).
+HIDDEN = tuple(name for name, act in ACTIVATIONS.items() if not act.output_only)
 OUTPUTS = {
-    "half_sse": ("sigmoid", "tanh", "relu", "leaky_relu", "linear"),
-    "mse": ("sigmoid", "tanh", "relu", "leaky_relu", "linear"),
-    "binary_cross_entropy": ("sigmoid",),
-    "cross_entropy": ("softmax",),
+    name: tuple(a for a in ACTIVATIONS if loss.allows(a)) for name, loss in LOSSES.items()
 }
-assert set(OUTPUTS) == set(LOSSES)
+assert all(OUTPUTS.values())
+optimizers = st.sampled_from(OPTIMIZERS)
 
 
 @st.composite

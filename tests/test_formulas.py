@@ -13,7 +13,7 @@ from bpviewer.core.examples import load_example
 from bpviewer.core.formulas import evaluate, explain
 from bpviewer.core.optimizers import OptimizerSettings
 from bpviewer.core.stepper import StepMachine
-from tests.strategies import problems
+from tests.strategies import optimizers, problems
 
 
 def _check_all(machine: StepMachine) -> int:
@@ -29,7 +29,7 @@ def _check_all(machine: StepMachine) -> int:
 
 @given(
     problems(max_depth=3, max_size=4, max_samples=3),
-    st.sampled_from(["sgd", "momentum", "adam"]),
+    optimizers,
     st.floats(0.0, 0.1),
 )
 def test_formulas_reproduce_recorded_values(problem, optimizer, decay):

@@ -9,10 +9,11 @@ import pytest
 
 from bpviewer.core.examples import load_example
 from bpviewer.core.history import History
+from bpviewer.core.optimizers import OPTIMIZERS
 from bpviewer.core.trainer import Trainer
 
 
-@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
 @pytest.mark.parametrize("kernel", ["scalar", "numpy"])
 def test_restore_is_bit_exact_after_thinning(optimizer, kernel):
     p = load_example("xor")

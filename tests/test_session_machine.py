@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from bpviewer.core.examples import load_example
+from bpviewer.core.optimizers import OPTIMIZERS
 from bpviewer.core.stepper import StepRecord
 
 pytest.importorskip("PySide6")
@@ -170,7 +171,7 @@ class SessionMachine(RuleBasedStateMachine):
     def learning_rate(self, lr):
         self.session.set_training(learning_rate=lr)
 
-    @rule(name=st.sampled_from(["sgd", "momentum", "adam"]))
+    @rule(name=st.sampled_from(OPTIMIZERS))
     def optimizer(self, name):
         self.session.set_training(optimizer=name)
 

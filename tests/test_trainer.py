@@ -13,7 +13,7 @@ from bpviewer.core.network import Network
 from bpviewer.core.project import TrainingSettings
 from bpviewer.core.stepper import StepMachine
 from bpviewer.core.trainer import Trainer, data_loss
-from tests.strategies import problems
+from tests.strategies import optimizers, problems
 
 
 def _traced_run(network, training, dataset, trainer, iterations):
@@ -95,7 +95,7 @@ def _max_difference(run_a, run_b) -> float:
 
 SETTINGS = dict(
     problem=problems(max_depth=3, max_size=4, max_samples=6),
-    optimizer=st.sampled_from(["sgd", "momentum", "adam"]),
+    optimizer=optimizers,
     shuffle=st.booleans(),
     decay=st.sampled_from([0.0, 0.01]),
     update_biases=st.booleans(),
