@@ -13,9 +13,7 @@ from bpviewer.core.optimizers import OPTIMIZERS
 #: Every registered hidden activation, and the outputs each loss accepts (from the
 #: registries, so a new entry is covered by every property test at once).
 HIDDEN = tuple(name for name, act in ACTIVATIONS.items() if not act.output_only)
-OUTPUTS = {
-    name: tuple(a for a in ACTIVATIONS if loss.allows(a)) for name, loss in LOSSES.items()
-}
+OUTPUTS = {name: tuple(a for a in ACTIVATIONS if loss.allows(a)) for name, loss in LOSSES.items()}
 assert all(OUTPUTS.values())
 optimizers = st.sampled_from(OPTIMIZERS)
 
