@@ -80,3 +80,25 @@ def test_undo_after_backward_shows_the_state_after_forward(window):
     assert model.value(0, 0, "W") == 0.5
     assert window.explain_panel.toPlainText() == ""
     assert "0.534943" not in window.values_panel.text()
+
+
+def test_a_learning_rate_of_zero_is_refused_alike_by_both_panels_and_files(window, tmp_path):
+    from bpviewer.core.errors import ProjectError
+    from bpviewer.core.project import load_project
+
+    s = window.session
+    messages: list[str] = []
+    s.messageIssued.connect(messages.append)
+    for field in (
+        window.hyperparameters_panel.fields["learning_rate"],
+        window.training_panel.learning_rate,
+    ):
+        field.setText("0")
+        field.editingFinished.emit()
+        assert s.project.training.learning_rate == 0.5
+        assert "learning_rate must be above 0" in messages[-1]
+    path = tmp_path / "p.json"
+    s.save(path)
+    path.write_text(path.read_text().replace('"learning_rate": 0.5', '"learning_rate": 0'))
+    with pytest.raises(ProjectError, match="learning_rate must be above 0"):
+        load_project(path)

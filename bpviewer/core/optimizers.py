@@ -31,7 +31,8 @@ class OptimizerRule:
       ``S0``/``S1`` are the slots), computing what ``step`` computes, in the same order;
     - ``formula(s, g, old, new, t, delta) -> (symbolic, numbers, expression)``: the step
       shown for one parameter (``g`` = (symbolic, numbers, expression) of the gradient,
-      ``old``/``new`` its slot values before and after).
+      ``old``/``new`` its slot values before and after);
+    - ``uses``: the settings it reads (the panels offer only those).
     """
 
     name: str
@@ -40,6 +41,7 @@ class OptimizerRule:
     prelude: Callable[[OptimizerSettings], list[str]]
     source: Callable[[OptimizerSettings, int], list[str]]
     formula: Callable[..., tuple[str, str, str]]
+    uses: tuple[str, ...] = ("learning_rate", "weight_decay")
 
 
 def _c(value: float) -> str:
@@ -124,9 +126,23 @@ RULES: dict[str, OptimizerRule] = {
     for rule in (
         OptimizerRule("sgd", 0, _sgd_step, lambda s: [], _sgd_source, _sgd_formula),
         OptimizerRule(
-            "momentum", 1, _momentum_step, lambda s: [], _momentum_source, _momentum_formula
+            "momentum",
+            1,
+            _momentum_step,
+            lambda s: [],
+            _momentum_source,
+            _momentum_formula,
+            ("learning_rate", "momentum", "weight_decay"),
         ),
-        OptimizerRule("adam", 2, _adam_step, _adam_prelude, _adam_source, _adam_formula),
+        OptimizerRule(
+            "adam",
+            2,
+            _adam_step,
+            _adam_prelude,
+            _adam_source,
+            _adam_formula,
+            ("learning_rate", "beta1", "beta2", "eps", "weight_decay"),
+        ),
     )
 }
 #: The optimisers' names, in the order menus list them.
@@ -143,6 +159,10 @@ def get_rule(name: str) -> OptimizerRule:
         ) from None
 
 
+#: The update rules' settings besides the rule's name, as project files name them.
+OPTIMIZER_KEYS = ("learning_rate", "momentum", "beta1", "beta2", "eps", "weight_decay")
+
+
 @dataclass(frozen=True)
 class OptimizerSettings:
     """Hyperparameters of the update rule (the project's ``training`` section)."""
@@ -157,7 +177,7 @@ class OptimizerSettings:
 
     def __post_init__(self) -> None:
         get_rule(self.name)
-        for key in ("learning_rate", "momentum", "beta1", "beta2", "eps", "weight_decay"):
+        for key in OPTIMIZER_KEYS:
             value = getattr(self, key)
             if not np.isfinite(value) or value < 0:
                 raise ValueError(f"training.{key} must be a finite number >= 0, got {value!r}")
@@ -170,6 +190,11 @@ class OptimizerSettings:
                 raise ValueError(
                     f"training.{key} must be below 1 ({why}), got {getattr(self, key)!r}"
                 )
+        if self.learning_rate <= 0:
+            raise ValueError(
+                "training.learning_rate must be above 0 (η = 0 never changes a weight), "
+                f"got {self.learning_rate!r}"
+            )
         if self.eps <= 0:
             raise ValueError(
                 f"training.eps must be above 0 (Adam divides by √v + ε), got {self.eps!r}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from bpviewer.core.errors import BpviewerError, DataError, ProjectError
 from bpviewer.core.initializers import INIT_SCHEMES, initial_weights
 from bpviewer.core.losses import get_loss
 from bpviewer.core.network import Network
-from bpviewer.core.optimizers import OptimizerSettings
+from bpviewer.core.optimizers import OPTIMIZER_KEYS, OptimizerSettings
 
 FORMAT = "bpviewer-project"
 VERSION = 1
@@ -45,34 +45,96 @@ _DATA_KEYS = {
 }
 
 
-@dataclass(frozen=True)
-class TrainingSettings:
-    """The ``training`` section: loss, optimiser and batching."""
+#: The training settings a project file and the panels name, in the file's order; the
+#: update rule's own (learning rate, …) live in an :class:`OptimizerSettings`.
+TRAINING_KEYS = (
+    "loss",
+    "learning_rate",
+    "batch_size",
+    "optimizer",
+    "momentum",
+    "beta1",
+    "beta2",
+    "eps",
+    "weight_decay",
+    "update_biases",
+    "shuffle",
+    "seed",
+)
+_UPDATE_KEYS = {"optimizer": "name", **{k: k for k in OPTIMIZER_KEYS}}
 
-    loss: str = "half_sse"
-    learning_rate: float = 0.5
-    batch_size: int | str = 1
-    optimizer: str = "sgd"
-    momentum: float = 0.9
-    beta1: float = 0.9
-    beta2: float = 0.999
-    eps: float = 1e-8
-    weight_decay: float = 0.0
-    update_biases: bool = True
-    shuffle: bool = False
-    seed: int = 0
+
+@dataclass(frozen=True, init=False)
+class TrainingSettings:
+    """The ``training`` section: loss, batching, and the update rule's settings.
+
+    Built from the flat names of the file (``TrainingSettings(loss="mse",
+    learning_rate=0.1)``); the update rule's ones go into :attr:`update`, an
+    :class:`OptimizerSettings`, and read back as attributes (``settings.learning_rate``,
+    ``settings.optimizer`` for its name).  Every value is checked here, once: a bad one
+    raises ValueError naming the setting and why, for the panels and the files alike.
+    """
+
+    loss: str
+    update: OptimizerSettings
+    batch_size: int | str
+    update_biases: bool
+    shuffle: bool
+    seed: int
+
+    def __init__(
+        self,
+        loss: str = "half_sse",
+        update: OptimizerSettings | None = None,
+        batch_size: int | str = 1,
+        update_biases: bool = True,
+        shuffle: bool = False,
+        seed: int = 0,
+        **rule: Any,
+    ) -> None:
+        unknown = sorted(set(rule) - set(_UPDATE_KEYS))
+        if unknown:
+            raise TypeError(f"unknown training setting {unknown[0]!r}")
+        changes = {_UPDATE_KEYS[k]: v for k, v in rule.items()}
+        update = update or OptimizerSettings()
+        set_ = object.__setattr__
+        set_(self, "loss", loss)
+        set_(self, "update", replace(update, **changes) if changes else update)
+        set_(self, "batch_size", batch_size)
+        set_(self, "update_biases", update_biases)
+        set_(self, "shuffle", shuffle)
+        set_(self, "seed", seed)
+        get_loss(loss)
+        if batch_size != "full" and (
+            isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1
+        ):
+            raise ValueError(
+                f'training.batch_size must be a positive integer or "full", got {batch_size!r}'
+            )
+        for key in ("update_biases", "shuffle"):
+            if not isinstance(getattr(self, key), bool):
+                raise ValueError(f"training.{key} must be true or false")
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise ValueError("training.seed must be an integer")
+
+    def __getattr__(self, name: str) -> Any:
+        # the update rule's settings read as the file names them (only called for names
+        # that are not fields)
+        if name in _UPDATE_KEYS:
+            return getattr(self.update, _UPDATE_KEYS[name])
+        raise AttributeError(name)
+
+    def changed(self, **changes: Any) -> TrainingSettings:
+        """These settings with some changed, by the file's names (checked as any)."""
+        return replace(self, **changes)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The flat ``training`` section of a project file."""
+        return {key: getattr(self, key) for key in TRAINING_KEYS}
 
     def optimizer_settings(self) -> OptimizerSettings:
-        """The optimiser's part of these settings."""
-        return OptimizerSettings(
-            self.optimizer,
-            self.learning_rate,
-            self.momentum,
-            self.beta1,
-            self.beta2,
-            self.eps,
-            self.weight_decay,
-        )
+        """The update rule's part of these settings."""
+        return self.update
 
     def batch_length(self, n_samples: int) -> int:
         """Samples per batch for a data set of ``n_samples``."""
@@ -131,7 +193,7 @@ class Project:
             "weights": [w.tolist() for w in net.weights],
             "biases": [None if b is None else b.tolist() for b in net.biases],
         }
-        out["training"] = {f.name: getattr(self.training, f.name) for f in fields(TrainingSettings)}
+        out["training"] = self.training.as_dict()
         out["data"] = data
         return out
 
@@ -316,26 +378,15 @@ def _network(raw: dict[str, Any]) -> Network:
 def _training(raw: Any) -> tuple[TrainingSettings, list[str]]:
     if not isinstance(raw, dict):
         raise ProjectError('"training" must be an object')
-    names = {f.name for f in fields(TrainingSettings)}
-    warnings = _unknown(raw, names, "training.")
-    values = {k: v for k, v in raw.items() if k in names}
-    for key in ("learning_rate", "momentum", "beta1", "beta2", "eps", "weight_decay"):
+    warnings = _unknown(raw, set(TRAINING_KEYS), "training.")
+    values = {k: v for k, v in raw.items() if k in TRAINING_KEYS}
+    for key in OPTIMIZER_KEYS:
         if key in values:
             values[key] = _number(values[key], f"training.{key}")
-    bs = values.get("batch_size", 1)
-    if bs != "full" and (isinstance(bs, bool) or not isinstance(bs, int) or bs < 1):
-        raise ProjectError(f'training.batch_size must be a positive integer or "full", got {bs!r}')
-    for key in ("update_biases", "shuffle"):
-        if key in values and not isinstance(values[key], bool):
-            raise ProjectError(f"training.{key} must be true or false")
-    if "seed" in values and (
-        isinstance(values["seed"], bool) or not isinstance(values["seed"], int)
-    ):
-        raise ProjectError("training.seed must be an integer")
-    settings = TrainingSettings(**values)
     try:
-        get_loss(settings.loss)
-        settings.optimizer_settings()
-    except ValueError as exc:
-        raise ProjectError(f"training: {exc}") from None
-    return settings, warnings
+        return TrainingSettings(**values), warnings
+    except (TypeError, ValueError) as exc:
+        message = str(exc)
+        raise ProjectError(
+            message if message.startswith("training") else f"training: {message}"
+        ) from None

@@ -14,10 +14,10 @@ from PySide6.QtWidgets import (
 
 from bpviewer.core.losses import losses_for
 from bpviewer.core.notation import full
-from bpviewer.core.optimizers import OPTIMIZERS
+from bpviewer.core.optimizers import OPTIMIZER_KEYS, OPTIMIZERS, get_rule
 from bpviewer.gui.session import Change, Session
 
-FLOATS = ("learning_rate", "momentum", "beta1", "beta2", "eps", "weight_decay")
+FLOATS = OPTIMIZER_KEYS
 
 
 class HyperparametersPanel(QWidget):
@@ -113,9 +113,9 @@ class HyperparametersPanel(QWidget):
         self.seed.setValue(t.seed)
         self.shuffle.setChecked(t.shuffle)
         self.update_biases.setChecked(t.update_biases)
-        self.fields["momentum"].setEnabled(t.optimizer == "momentum")
-        for key in ("beta1", "beta2", "eps"):
-            self.fields[key].setEnabled(t.optimizer == "adam")
+        uses = get_rule(t.optimizer).uses
+        for key, edit in self.fields.items():
+            edit.setEnabled(key in uses)
         del blockers
 
     def _set(self, **changes) -> None:

@@ -559,12 +559,8 @@ class Session(QObject):
             return False
         before = self.project.training
         try:
-            after = replace(before, **changes)
-            after.optimizer_settings()
+            after = before.changed(**changes)  # every value checked there
             get_loss(after.loss).check_pairing(self.machine.network.activations[-1])
-            bs = after.batch_size
-            if bs != "full" and (not isinstance(bs, int) or bs < 1):
-                raise ValueError(f'batch size must be a positive integer or "full", got {bs!r}')
         except (TypeError, ValueError) as exc:
             self.messageIssued.emit(str(exc))
             return False

@@ -143,14 +143,11 @@ class TrainingPanel(QWidget):
         try:
             value = float(text)
         except ValueError:
-            value = float("nan")
-        if not np.isfinite(value) or value <= 0:
-            self._session.messageIssued.emit(
-                f"{text!r} is not a positive learning rate; η keeps its value"
-            )
+            self._session.messageIssued.emit(f"{text!r} is not a number; η keeps its value")
             self.refresh()
             return
-        self._session.set_training(learning_rate=value)
+        if not self._session.set_training(learning_rate=value):  # checked in core, once
+            self.refresh()
 
     def run_arguments(self) -> dict | None:
         """Keyword arguments for :meth:`TrainingController.start`, or None (bad input)."""
