@@ -92,6 +92,11 @@ class Trainer:
 
     # ------------------------------------------------------------------ state
     @property
+    def n_layers(self) -> int:
+        """Weight layers of the network trained."""
+        return self._network.n_layers
+
+    @property
     def epoch(self) -> float:
         """Epochs done: iterations / batches per epoch."""
         return self.iteration / self.batches_per_epoch

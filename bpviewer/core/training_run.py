@@ -106,13 +106,9 @@ def training_run(
     watchpoint that tripped in the same chunk still restores its finite parameters)."""
     bpe = trainer.batches_per_epoch
     total = iterations if iterations is not None else (epochs * bpe if epochs is not None else None)
-    n_layers = trainer._network.n_layers
-    done, epoch_sum, epoch_count, epoch_means, lowest = 0, 0.0, 0, [], np.inf
-    norms_sum = [0.0] * n_layers
-    data = trainer.dataset
-    started = time.perf_counter()
+    epoch = _Epochs(trainer, watch, target_loss)
+    done, started = 0, time.perf_counter()
     reason, trip = "done", None
-    first: float | None = None  # the smoothed loss of the run's first epoch
     block = 1  # iterations between clock readings, grown to about BREATHE_EVERY of work
     step, clock, isfinite = trainer.step, time.perf_counter, np.isfinite
     while total is None or done < total:
@@ -138,58 +134,18 @@ def training_run(
                 g = trainer.last_gradient_norms
                 if g is not None:
                     norms.append(g)
-                    for l in range(n_layers):
-                        norms_sum[l] += g[l]
-                epoch_sum += loss
-                epoch_count += 1
+                epoch.add(loss, g)
                 if watch.nan and not isfinite(loss):
                     stop = True
                     break
-                if trainer.iteration % bpe:
-                    continue
-                # an epoch ends (a first, partial one too)
-                mean = epoch_sum / epoch_count
-                norms_mean = np.array(norms_sum) / epoch_count
-                epoch_sum, epoch_count = 0.0, 0
-                norms_sum = [0.0] * n_layers
-                epoch_means.append(mean)
-                ends.append((trainer.iteration, trainer.iteration // bpe, mean))
-                if data.validation_inputs is not None:
-                    vals.append(
-                        (
-                            trainer.iteration,
-                            data_loss(
-                                trainer.network,
-                                trainer.training.loss,
-                                data.validation_inputs,
-                                data.validation_targets,
-                            ),
-                        )
-                    )
-                smooth = float(np.mean(epoch_means[-SMOOTH_EPOCHS:]))
-                first = first if first is not None else smooth
-                trip = _epoch_watch(trainer, watch, smooth, lowest, first, norms_mean)
-                lowest = min(lowest, smooth)
-                if trip is not None or (target_loss is not None and mean < target_loss):
+                if trainer.iteration % bpe == 0 and epoch.close(ends, vals):
                     stop = True
                     break
-            spent = clock() - block_start
-            if spent < BREATHE_EVERY / 2:
-                block *= 2
-            elif spent > 2 * BREATHE_EVERY and block > 1:
-                block //= 2
+            block = _block_size(block, clock() - block_start)
         chunk_losses = np.array(losses)
+        trip = epoch.trip
         if watch.nan and trip is None:
             trip = _nan_watch(trainer, chunk_start, chunk_losses)
-        params = (
-            np.array(trainer.kernel.flat_parameters(), dtype=np.float64)
-            if snapshot_params
-            else None
-        )
-        tracked = None
-        if track:
-            flat = trainer.kernel.flat_parameters()
-            tracked = np.array([flat[i] for i in track], dtype=np.float64)
         yield Chunk(
             chunk_start,
             chunk_losses,
@@ -199,8 +155,8 @@ def training_run(
             done,
             total,
             clock() - started,
-            tracked,
-            params,
+            _values(trainer, track) if track else None,
+            _values(trainer, None) if snapshot_params else None,
         )
         if trip is not None:
             reason = "watch"
@@ -214,8 +170,74 @@ def training_run(
     network, state = trainer.network, trainer.optimizer_state
     if trip is not None and trip.restored_iteration is not None:
         network, state = trainer.restore(trip.restored_iteration)
-    final = data_loss(network, trainer.training.loss, data.inputs, data.targets)
-    return RunResult(trainer, network, state, done, reason, trip, final, epoch_means)
+    final = data_loss(
+        network, trainer.training.loss, trainer.dataset.inputs, trainer.dataset.targets
+    )
+    return RunResult(trainer, network, state, done, reason, trip, final, epoch.means)
+
+
+def _block_size(block: int, spent: float) -> int:
+    """Iterations between clock readings: about :data:`BREATHE_EVERY` seconds of work."""
+    if spent < BREATHE_EVERY / 2:
+        return block * 2
+    if spent > 2 * BREATHE_EVERY and block > 1:
+        return block // 2
+    return block
+
+
+def _values(trainer: Trainer, indices: list[int] | None) -> np.ndarray:
+    """The flat parameters (``indices`` of them, or all), as a new array."""
+    flat = trainer.kernel.flat_parameters()
+    if indices is None:
+        return np.array(flat, dtype=np.float64)
+    return np.array([flat[i] for i in indices], dtype=np.float64)
+
+
+class _Epochs:
+    """A run's epochs: the running sums of the current one, the means of those ended, and
+    the watchpoints and target judged at each epoch's end."""
+
+    def __init__(self, trainer: Trainer, watch: Watch, target_loss: float | None) -> None:
+        self.trainer, self.watch, self.target_loss = trainer, watch, target_loss
+        self.n_layers = trainer.n_layers
+        self.sum, self.count = 0.0, 0
+        self.norms = [0.0] * self.n_layers
+        self.means: list[float] = []
+        self.lowest = np.inf
+        self.first: float | None = None  # the smoothed loss of the run's first epoch
+        self.trip: Trip | None = None
+
+    def add(self, loss: float, norms: list[float] | None) -> None:
+        """One iteration's loss and per-layer gradient norms."""
+        self.sum += loss
+        self.count += 1
+        if norms is not None:
+            for l in range(self.n_layers):
+                self.norms[l] += norms[l]
+
+    def close(self, ends: list, vals: list) -> bool:
+        """An epoch ends (a first, partial one too): record it in ``ends`` (and the
+        validation loss in ``vals``); whether the run must stop (a watch or the target)."""
+        trainer, data = self.trainer, self.trainer.dataset
+        mean = self.sum / self.count
+        norms_mean = np.array(self.norms) / self.count
+        self.sum, self.count = 0.0, 0
+        self.norms = [0.0] * self.n_layers
+        self.means.append(mean)
+        ends.append((trainer.iteration, trainer.iteration // trainer.batches_per_epoch, mean))
+        if data.validation_inputs is not None:
+            loss = data_loss(
+                trainer.network,
+                trainer.training.loss,
+                data.validation_inputs,
+                data.validation_targets,
+            )
+            vals.append((trainer.iteration, loss))
+        smooth = float(np.mean(self.means[-SMOOTH_EPOCHS:]))
+        self.first = self.first if self.first is not None else smooth
+        self.trip = _epoch_watch(trainer, self.watch, smooth, self.lowest, self.first, norms_mean)
+        self.lowest = min(self.lowest, smooth)
+        return self.trip is not None or (self.target_loss is not None and mean < self.target_loss)
 
 
 def _epoch_watch(

@@ -47,6 +47,25 @@ class DataPanel(QWidget):
         self._session = session
         self.prompter = prompter
         layout = QVBoxLayout(self)
+        self._build_source(layout)
+        self._build_import(layout)
+        self._build_features(layout)
+        self.summary = QLabel()
+        self.summary.setObjectName("dataSummary")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.samples = QTableWidget(0, 0)
+        self.samples.setObjectName("sampleTable")
+        self.samples.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.samples.cellDoubleClicked.connect(lambda r, c: session.select_sample(r))
+        self.samples.setToolTip("Double-click a sample to step through it")
+        layout.addWidget(self.samples, 1)
+        self._csv: Path | None = None
+        session.changed.connect(self._on_changed)
+        self.refresh()
+
+    def _build_source(self, layout: QVBoxLayout) -> None:
+        """The built-in presets with their knobs, and the CSV file."""
         form = QFormLayout()
         preset_row = QHBoxLayout()
         self.preset = QComboBox()
@@ -86,6 +105,9 @@ class DataPanel(QWidget):
         csv_row.addWidget(self.csv_path, 1)
         form.addRow("CSV file", csv_row)
         layout.addLayout(form)
+
+    def _build_import(self, layout: QVBoxLayout) -> None:
+        """The CSV preview, its input and target columns, and the import options."""
         self.preview = QTableWidget(0, 0)
         self.preview.setObjectName("csvPreview")
         self.preview.setMaximumHeight(150)
@@ -124,6 +146,9 @@ class DataPanel(QWidget):
         options.addStretch(1)
         options.addWidget(self.import_button)
         layout.addLayout(options)
+
+    def _build_features(self, layout: QVBoxLayout) -> None:
+        """Derived inputs of 2-D data."""
         feats = QHBoxLayout()
         feats.addWidget(QLabel("Extra inputs (2-D data):"))
         self.feature_boxes: dict[str, QCheckBox] = {}
@@ -135,19 +160,6 @@ class DataPanel(QWidget):
             feats.addWidget(box)
         feats.addStretch(1)
         layout.addLayout(feats)
-        self.summary = QLabel()
-        self.summary.setObjectName("dataSummary")
-        self.summary.setWordWrap(True)
-        layout.addWidget(self.summary)
-        self.samples = QTableWidget(0, 0)
-        self.samples.setObjectName("sampleTable")
-        self.samples.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.samples.cellDoubleClicked.connect(lambda r, c: session.select_sample(r))
-        self.samples.setToolTip("Double-click a sample to step through it")
-        layout.addWidget(self.samples, 1)
-        self._csv: Path | None = None
-        session.changed.connect(self._on_changed)
-        self.refresh()
 
     # ------------------------------------------------------------------ showing
     def _on_changed(self, what: Change) -> None:

@@ -66,6 +66,17 @@ class TrainingPanel(QWidget):
         self.learning_rate.setToolTip("Learning rate η (Enter to apply; undoable)")
         self.learning_rate.editingFinished.connect(self._on_learning_rate)
         form.addRow("Learning rate η", self.learning_rate)
+        self._build_watches(form)
+        self.verdict = QLabel("")
+        self.verdict.setObjectName("trainingVerdict")
+        self.verdict.setWordWrap(True)
+        form.addRow(self.verdict)
+        self._on_unit()
+        session.changed.connect(self._on_changed)
+        self.refresh()
+
+    def _build_watches(self, form: QFormLayout) -> None:
+        """The watchpoints: NaN or ∞, a growing loss, a vanishing gradient."""
         self.watch_nan = QCheckBox("stop on NaN or ∞")
         self.watch_nan.setObjectName("watchNan")
         self.watch_nan.setToolTip(
@@ -105,13 +116,6 @@ class TrainingPanel(QWidget):
         vanish.addWidget(self.vanish)
         vanish.addStretch(1)
         form.addRow("", vanish)
-        self.verdict = QLabel("")
-        self.verdict.setObjectName("trainingVerdict")
-        self.verdict.setWordWrap(True)
-        form.addRow(self.verdict)
-        self._on_unit()
-        session.changed.connect(self._on_changed)
-        self.refresh()
 
     def add_controls(self, actions) -> None:
         """Buttons for the window's Train, Pause and Stop commands (same keys, same state)."""
