@@ -81,3 +81,59 @@ class CheckRunner(QObject):
     def text(self, run: ScriptRun, report: CheckReport) -> str:
         """The report as text."""
         return report_text(report, run)
+
+
+class CheckController:
+    """File → Check my code…: one check at a time, its report, and the script's network
+    loaded as a new document (asking about unsaved changes first)."""
+
+    def __init__(self, window) -> None:
+        self._w = window
+        self.runner: CheckRunner | None = None
+        self.report_dialog: ReportDialog | None = None
+
+    @property
+    def busy(self) -> bool:
+        """Whether a check is running."""
+        return self.runner is not None
+
+    def choose(self) -> None:
+        """Ask for a script and check it."""
+        path = self._w.prompter.open_file("Check my code", "Python scripts (*.py);;All files (*)")
+        if path:
+            self.check(path)
+
+    def check(self, path: str, timeout: float = 10.0) -> CheckRunner:
+        """Check a learner's script in a worker thread; returns the runner (for tests)."""
+        runner = CheckRunner(path, timeout, self._w)
+        runner.finished.connect(self._on_finished)
+        runner.failed.connect(self._on_failed)
+        self.runner = runner
+        self._w.update_actions()
+        self._w.statusBar().showMessage(f"checking {path}…")
+        runner.start()
+        return runner
+
+    def _on_failed(self, text: str) -> None:
+        self.runner = None
+        self._w.update_actions()
+        self._w.statusBar().showMessage(text, 10000)
+        self._w.prompter.error("Cannot check the script", text)
+
+    def _on_finished(self, run: ScriptRun, report: CheckReport) -> None:
+        from pathlib import Path
+
+        w = self._w
+        runner, self.runner = self.runner, None
+        w.update_actions()
+        if w.files.idle() and w.files.confirm_discard():
+            w.session.load(project_from_report(report, Path(run.path).stem))
+            w.values_panel.set_marks(marks_from_report(report))
+        verdict = (
+            "all correct: Nice job!  That's right!"
+            if report.ok
+            else f"first wrong: {report.first_wrong}"
+        )
+        w.statusBar().showMessage(f"{run.path.name}: {verdict}", 15000)
+        self.report_dialog = ReportDialog(f"Check: {run.path.name}", runner.text(run, report), w)
+        self.report_dialog.show()

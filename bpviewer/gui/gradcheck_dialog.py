@@ -90,3 +90,46 @@ class GradCheckDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+
+#: Gradient checks of bigger networks use this many parameters, drawn at random.
+GRADCHECK_MAX = 400
+
+
+def run_gradient_check(window) -> GradCheckDialog | None:
+    """Train → Gradient check: check the session's current batch (with progress for big
+    networks) and show the dialog (returned); refused while a run goes."""
+    from PySide6.QtWidgets import QApplication, QProgressDialog
+
+    from bpviewer.gui.session import BUSY
+
+    s = window.session
+    if s.busy:
+        window.statusBar().showMessage(BUSY, 8000)
+        return None
+    todo = min(sum(p.size for p in s.network.parameters()), GRADCHECK_MAX)
+    progress = QProgressDialog("Checking gradients…", "", 0, todo, window)
+    progress.setCancelButton(None)
+    progress.setMinimumDuration(400)
+    progress.setWindowModality(Qt.WindowModality.WindowModal)
+
+    def tick(done: int, total: int) -> None:
+        if done % 20 == 0:
+            progress.setValue(done)
+            QApplication.processEvents()
+
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        result = s.gradient_check(tick, GRADCHECK_MAX)
+    finally:
+        QApplication.restoreOverrideCursor()
+        progress.close()
+    dialog = GradCheckDialog(result, s.network.n_layers, window)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()
+    window.statusBar().showMessage(
+        f"gradient check: largest relative error {result.max_relative_error:.2e} "
+        f"({'passed' if result.passed else 'FAILED'})",
+        10000,
+    )
+    return dialog
