@@ -82,10 +82,10 @@ def exercise_loop(iterations: int) -> float:
 
 
 def tiny_step(quick: bool) -> list[dict]:
-    from bpviewer.core.examples import load_example
-    from bpviewer.core.formulas import explain
-    from bpviewer.core.stepper import StepMachine
-    from bpviewer.core.trainer import Trainer
+    from bpviewer.core.engine.formulas import explain
+    from bpviewer.core.engine.stepper import StepMachine
+    from bpviewer.core.files.examples import load_example
+    from bpviewer.core.training.trainer import Trainer
 
     n = 20_000 if quick else 100_000
     p = load_example("seed")
@@ -199,10 +199,10 @@ def torch_loop(x, t, w1, b1, w2, b2, lr, batch, threads) -> float | None:
 
 def _large_setup(samples: int):
     """The case's network, settings and data, and a function timing one engine epoch."""
-    from bpviewer.core.datasets import Dataset
-    from bpviewer.core.network import Network
-    from bpviewer.core.project import TrainingSettings
-    from bpviewer.core.trainer import Trainer
+    from bpviewer.core.data.datasets import Dataset
+    from bpviewer.core.engine.network import Network
+    from bpviewer.core.files.project import TrainingSettings
+    from bpviewer.core.training.trainer import Trainer
 
     x, t = _big_data(samples)
     net = Network.initialised([784, 128, 10], ["sigmoid", "softmax"], seed=0, bias=True)
@@ -334,9 +334,9 @@ def window_training(quick: bool) -> list[dict]:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from bpviewer.core.examples import load_example
-    from bpviewer.core.trainer import Trainer
-    from bpviewer.core.training_run import training_run
+    from bpviewer.core.files.examples import load_example
+    from bpviewer.core.training.trainer import Trainer
+    from bpviewer.core.training.training_run import training_run
     from bpviewer.gui import MainWindow
 
     iterations = 60_000 if quick else 150_000
@@ -374,7 +374,7 @@ def window_training(quick: bool) -> list[dict]:
         finished.append((time.perf_counter(), run.result.iterations, run.result.reason))
         app.exit(0)  # not quit(): that would close the window (and ask to save)
 
-    window.trainer.runFinished.connect(on_finished)
+    window.training.runFinished.connect(on_finished)
 
     def one_run(with_probe: bool) -> float:
         finished.clear()
@@ -453,8 +453,8 @@ def curve_at_scale(quick: bool) -> list[dict]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from bpviewer.core.training_run import Chunk
-    from bpviewer.gui.error_plot import ErrorPlot
+    from bpviewer.core.training.training_run import Chunk
+    from bpviewer.gui.plots.error_plot import ErrorPlot
     from bpviewer.gui.session import Session
 
     app = QApplication.instance() or QApplication([])
@@ -593,11 +593,11 @@ def big_tables(quick: bool) -> list[dict]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication, QTableWidget, QTableWidgetItem
 
-    from bpviewer.core.datasets import Dataset
-    from bpviewer.core.network import Network
-    from bpviewer.core.project import Project, TrainingSettings
+    from bpviewer.core.data.datasets import Dataset
+    from bpviewer.core.engine.network import Network
+    from bpviewer.core.files.project import Project, TrainingSettings
+    from bpviewer.gui.panels.weight_tables import WeightTables
     from bpviewer.gui.session import Session
-    from bpviewer.gui.weight_tables import WeightTables
 
     app = QApplication.instance() or QApplication([])
     net = Network.initialised([784, 128, 10], ["sigmoid", "softmax"], seed=0, bias=True)
@@ -651,8 +651,8 @@ def big_tables(quick: bool) -> list[dict]:
 # ----------------------------------------------------------------------------- 7
 MEMORY = r"""
 import sys, json
-from bpviewer.core.examples import load_example
-from bpviewer.core.trainer import Trainer
+from bpviewer.core.files.examples import load_example
+from bpviewer.core.training.trainer import Trainer
 
 def status(key):
     with open("/proc/self/status") as fh:

@@ -15,13 +15,13 @@ from typing import Any
 import numpy as np
 
 from bpviewer import __version__
+from bpviewer.core.engine.formulas import explain
+from bpviewer.core.engine.gradcheck import gradient_check
+from bpviewer.core.engine.notation import fmt
+from bpviewer.core.engine.trace import batch_bounds, trace_dict, trace_iteration
 from bpviewer.core.errors import BpviewerError
-from bpviewer.core.examples import example_names, load_example
-from bpviewer.core.formulas import explain
-from bpviewer.core.gradcheck import gradient_check
-from bpviewer.core.notation import fmt
-from bpviewer.core.project import Project, load_project
-from bpviewer.core.trace import batch_bounds, trace_dict, trace_iteration
+from bpviewer.core.files.examples import example_names, load_example
+from bpviewer.core.files.project import Project, load_project
 
 COMMANDS = ("trace", "train", "gradcheck", "check", "install-desktop")
 

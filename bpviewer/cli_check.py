@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from bpviewer.core.checker import check_run, report_dict, report_text, run_script
+from bpviewer.core.checker.checker import check_run, report_dict, report_text, run_script
 
 
 def cmd_check(args: argparse.Namespace) -> int:

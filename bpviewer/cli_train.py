@@ -9,8 +9,8 @@ import time
 from dataclasses import replace
 
 from bpviewer.cli import UsageError, project_from_args
-from bpviewer.core.project import save_project
-from bpviewer.core.trainer import Trainer, data_loss
+from bpviewer.core.files.project import save_project
+from bpviewer.core.training.trainer import Trainer, data_loss
 
 
 def _progress(done: int, total: int, started: float) -> None:

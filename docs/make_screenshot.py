@@ -49,7 +49,7 @@ def _save_and_close(app: QApplication, window, out: Path) -> None:
 
 def _run_to_end(app: QApplication, window, iterations: int) -> None:
     done = []
-    window.trainer.runFinished.connect(done.append)
+    window.training.runFinished.connect(done.append)
     window.train(iterations=iterations)
     while not done:
         app.processEvents()
@@ -66,9 +66,9 @@ def seed_after_backward(app: QApplication, out: Path) -> None:
 def big_network(app: QApplication, out: Path) -> None:
     import numpy as np
 
-    from bpviewer.core.datasets import Dataset
-    from bpviewer.core.network import Network
-    from bpviewer.core.project import Project, TrainingSettings
+    from bpviewer.core.data.datasets import Dataset
+    from bpviewer.core.engine.network import Network
+    from bpviewer.core.files.project import Project, TrainingSettings
 
     rng = np.random.default_rng(0)
     net = Network.initialised([784, 128, 10], ["sigmoid", "softmax"], seed=0, bias=True)
@@ -108,7 +108,7 @@ def spiral_training(app: QApplication, during: Path, after: Path) -> None:
     window.inside_dock.raise_()
     _settle(app, window)
     done = []
-    window.trainer.runFinished.connect(done.append)
+    window.training.runFinished.connect(done.append)
     window.train(iterations=20_000)
     started = time.perf_counter()
     while time.perf_counter() - started < 1.5:

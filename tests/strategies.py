@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from bpviewer.core.activations import ACTIVATIONS
-from bpviewer.core.losses import LOSSES
-from bpviewer.core.network import Network
-from bpviewer.core.optimizers import OPTIMIZERS
+from bpviewer.core.engine.activations import ACTIVATIONS
+from bpviewer.core.engine.losses import LOSSES
+from bpviewer.core.engine.network import Network
+from bpviewer.core.engine.optimizers import OPTIMIZERS
 
 #: Every registered hidden activation, and the outputs each loss accepts (from the
 #: registries, so a new entry is covered by every property test at once).

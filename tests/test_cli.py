@@ -35,7 +35,7 @@ def test_usage_errors_are_one_line(capsys):
 
 
 def test_trace_batch_gives_rows_per_sample(capsys, tmp_path):
-    from bpviewer.core.examples import EXAMPLES
+    from bpviewer.core.files.examples import EXAMPLES
 
     raw = json.loads(json.dumps(EXAMPLES["xor"]))
     raw["training"]["batch_size"] = "full"

@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bpviewer.core.csvdata import load_csv
-from bpviewer.core.datasets import build_dataset, generate, split_and_standardize
+from bpviewer.core.data.csvdata import load_csv
+from bpviewer.core.data.datasets import build_dataset, generate, split_and_standardize
 from bpviewer.core.errors import DataError
-from bpviewer.core.examples import load_example
+from bpviewer.core.files.examples import load_example
+from bpviewer.core.files.weights_io import load_weights, save_weights
 from bpviewer.core.paths import resource_path
-from bpviewer.core.weights_io import load_weights, save_weights
 
 
 def test_iris_loads_with_three_one_hot_classes_in_recorded_order():

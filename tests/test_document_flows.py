@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from bpviewer.core.examples import EXAMPLES, load_example
-from bpviewer.core.network import Network
-from bpviewer.core.project import load_project
-from bpviewer.core.trainer import Trainer
-from bpviewer.gui.error_plot import DRAWABLE
+from bpviewer.core.engine.network import Network
+from bpviewer.core.files.examples import EXAMPLES, load_example
+from bpviewer.core.files.project import load_project
+from bpviewer.core.training.trainer import Trainer
+from bpviewer.gui.plots.error_plot import DRAWABLE
 from bpviewer.gui.session import BUSY
 
 SOLUTION = Path(__file__).parent / "solutions" / "correct.py"
@@ -27,7 +27,7 @@ SOLUTION = Path(__file__).parent / "solutions" / "correct.py"
 
 # ---------------------------------------------------------------------- helpers
 def _run_to_end(window, qtbot, timeout=60_000, **kwargs):
-    with qtbot.waitSignal(window.trainer.runFinished, timeout=timeout) as blocker:
+    with qtbot.waitSignal(window.training.runFinished, timeout=timeout) as blocker:
         run = window.train(**kwargs)
         assert run is not None
     return blocker.args[0]
@@ -161,7 +161,7 @@ def test_xor_then_iris_training_with_the_decision_boundary_shown(window, qtbot):
     assert window.session.project.data_spec.get("preset") == "xor"
     assert window.decision_boundary.applicable()
     # stopped ~0.3 s in: the boundary drew once, the newest chunk's parameters not yet
-    with qtbot.waitSignal(window.trainer.runFinished, timeout=60_000):
+    with qtbot.waitSignal(window.training.runFinished, timeout=60_000):
         run = window.train(iterations=10**7)
         qtbot.waitUntil(lambda: len(run.chunks) >= 3, timeout=10_000)
         window.actionStop.trigger()
@@ -169,10 +169,10 @@ def test_xor_then_iris_training_with_the_decision_boundary_shown(window, qtbot):
     panel.preset.setCurrentText("iris")
     panel.regenerate.click()
     assert window.session.network.layer_sizes[0] == 4
-    with qtbot.waitSignal(window.trainer.runFinished, timeout=60_000):
+    with qtbot.waitSignal(window.training.runFinished, timeout=60_000):
         run = window.train(iterations=10**7)
         qtbot.wait(400)  # the redraw timer ticks during the iris run
-        assert window.trainer.running
+        assert window.training.running
         window.actionStop.trigger()
     assert run.result.reason == "stopped" and run.result.iterations > 0
     assert window.session.network.layer_sizes[0] == 4
@@ -181,7 +181,7 @@ def test_xor_then_iris_training_with_the_decision_boundary_shown(window, qtbot):
 # ---------------------------------------------------------------------- 3. undo of phases
 def _forward_numbers(w00: float) -> tuple[str, str]:
     """a(h₁) and y of the seed example with w(x₁→h₁) = ``w00``, as the panels print them."""
-    from bpviewer.core.notation import fmt
+    from bpviewer.core.engine.notation import fmt
 
     net = load_example("seed").network
     net.weights[0][0, 0] = w00
@@ -325,7 +325,7 @@ def test_changes_during_a_run_are_refused_and_the_run_end_is_one_undo_step(windo
         "new": lambda: window.new_from_example("seed"),
         "load": lambda: s.load(load_example("seed")),
     }
-    with qtbot.waitSignal(window.trainer.runFinished, timeout=60_000):
+    with qtbot.waitSignal(window.training.runFinished, timeout=60_000):
         run = window.train(iterations=10**7)
         assert run is not None and s.busy
         qtbot.waitUntil(lambda: len(run.chunks) > 0, timeout=10_000)
@@ -337,7 +337,7 @@ def test_changes_during_a_run_are_refused_and_the_run_end_is_one_undo_step(windo
             assert window.statusBar().currentMessage() == BUSY, name
             after = _fingerprint(s)
             assert all(a is b or a == b for a, b in zip(state, after, strict=True)), name
-        assert s.busy and window.trainer.running
+        assert s.busy and window.training.running
         window.actionStop.trigger()
     assert not s.busy
     assert run.result.reason == "stopped" and run.result.iterations > 0
@@ -547,20 +547,20 @@ def test_a_finite_but_huge_first_loss_does_not_break_the_loss_plot(
 def test_pause_then_resume_at_once_keeps_the_run_going(window, qtbot):
     s = window.session
     window.new_from_example("xor")
-    with qtbot.waitSignal(window.trainer.runFinished, timeout=60_000):
+    with qtbot.waitSignal(window.training.runFinished, timeout=60_000):
         run = window.train(iterations=10**7)
         qtbot.waitUntil(lambda: len(run.chunks) >= 2, timeout=10_000)
         window.actionPause.trigger()
         qtbot.wait(30)
         window.actionPause.trigger()  # Resume, well within 0.1 s
-        assert not window.trainer.paused
+        assert not window.training.paused
         qtbot.wait(300)  # a paused worker would have parked by now
         n = len(s.current_run.chunks)
         qtbot.waitUntil(lambda: len(run.chunks) >= n + 3, timeout=5_000)
         assert s.current_run is run
         window.actionStop.trigger()
     assert run.result.reason == "stopped"
-    assert not s.busy and not window.trainer.running
+    assert not s.busy and not window.training.running
 
 
 # ---------------------------------------------------------------------- 10. close mid-run

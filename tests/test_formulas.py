@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bpviewer.core.examples import load_example
-from bpviewer.core.formulas import evaluate, explain
-from bpviewer.core.optimizers import OptimizerSettings
-from bpviewer.core.stepper import StepMachine
+from bpviewer.core.engine.formulas import evaluate, explain
+from bpviewer.core.engine.optimizers import OptimizerSettings
+from bpviewer.core.engine.stepper import StepMachine
+from bpviewer.core.files.examples import load_example
 from tests.strategies import optimizers, problems
 
 
@@ -84,8 +84,8 @@ def test_explain_limit():
 def test_long_sums_are_elided_for_display_and_short_ones_stay_evaluable():
     import numpy as np
 
-    from bpviewer.core.network import Network
-    from bpviewer.core.stepper import StepMachine
+    from bpviewer.core.engine.network import Network
+    from bpviewer.core.engine.stepper import StepMachine
 
     rng = np.random.default_rng(0)
     net = Network.initialised([20, 3, 2], ["sigmoid", "sigmoid"], seed=0, bias=True)

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 
-from bpviewer.core.examples import load_example
-from bpviewer.core.gradcheck import gradient_check, relative_error
-from bpviewer.core.network import Network
+from bpviewer.core.engine.gradcheck import gradient_check, relative_error
+from bpviewer.core.engine.network import Network
+from bpviewer.core.files.examples import load_example
 from tests.strategies import problems
 
 
@@ -24,7 +24,7 @@ def test_analytic_gradients_match_central_differences(problem):
 
 def test_gradient_check_catches_a_wrong_gradient(monkeypatch):
     """The check is not vacuous: a backward rule off by a factor is reported."""
-    from bpviewer.core import backprop
+    from bpviewer.core.engine import backprop
 
     real = backprop.weight_gradient
     monkeypatch.setattr(backprop, "weight_gradient", lambda a, d, out=None: 1.01 * real(a, d))

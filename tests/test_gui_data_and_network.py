@@ -6,11 +6,11 @@ import json
 
 import numpy as np
 
-from bpviewer.core.decision import classify, decision_grid
-from bpviewer.core.examples import EXAMPLES
-from bpviewer.core.network import Network
-from bpviewer.core.project import TrainingSettings, load_project
-from bpviewer.core.trainer import Trainer, data_loss
+from bpviewer.core.engine.decision import classify, decision_grid
+from bpviewer.core.engine.network import Network
+from bpviewer.core.files.examples import EXAMPLES
+from bpviewer.core.files.project import TrainingSettings, load_project
+from bpviewer.core.training.trainer import Trainer, data_loss
 
 
 def _write_csv(path):
@@ -82,7 +82,7 @@ def test_a_broken_csv_keeps_the_data_and_says_why(window, tmp_path):
 
 def test_decision_boundary_of_trained_xor_classifies_the_corners(window, qtbot):
     window.new_from_example("xor")
-    with qtbot.waitSignal(window.trainer.runFinished, timeout=60_000):
+    with qtbot.waitSignal(window.training.runFinished, timeout=60_000):
         window.train(iterations=8000)
     net = window.session.network
     corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -152,7 +152,7 @@ def test_derived_features_follow_into_the_input_layer_undoably(window):
 def test_squared_inputs_let_a_linear_model_solve_circle():
     from pathlib import Path
 
-    from bpviewer.core.datasets import build_dataset
+    from bpviewer.core.data.datasets import build_dataset
 
     settings = TrainingSettings(
         loss="binary_cross_entropy",
@@ -222,7 +222,7 @@ def test_one_tanh_output_splits_the_classes_at_zero():
 
 
 def test_an_unbounded_output_is_coloured_around_the_class_split():
-    from bpviewer.gui.decision_boundary import output_levels
+    from bpviewer.gui.plots.decision_boundary import output_levels
 
     assert output_levels("sigmoid", np.array([0.2])) == (0.0, 1.0)
     assert output_levels("tanh", np.array([0.2])) == (-1.0, 1.0)
@@ -257,8 +257,8 @@ FIRST_PLOT = r"""
 import os, sys
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 from PySide6.QtWidgets import QApplication
-from bpviewer.core.examples import load_example
-from bpviewer.gui.decision_boundary import DecisionBoundary
+from bpviewer.core.files.examples import load_example
+from bpviewer.gui.plots.decision_boundary import DecisionBoundary
 from bpviewer.gui.session import Session
 app = QApplication([])
 boundary = DecisionBoundary(Session(load_example("xor")))

@@ -84,7 +84,7 @@ def test_undo_after_backward_shows_the_state_after_forward(window):
 
 def test_a_learning_rate_of_zero_is_refused_alike_by_both_panels_and_files(window, tmp_path):
     from bpviewer.core.errors import ProjectError
-    from bpviewer.core.project import load_project
+    from bpviewer.core.files.project import load_project
 
     s = window.session
     messages: list[str] = []

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from bpviewer.core.project import load_project
+from bpviewer.core.files.project import load_project
 
 EXERCISE = {
     "hidden_layer_output": "0.559714",

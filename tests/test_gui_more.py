@@ -8,10 +8,10 @@ import sys
 import numpy as np
 from PySide6.QtCore import Qt
 
-from bpviewer.core.datasets import Dataset
-from bpviewer.core.examples import load_example
-from bpviewer.core.network import Network
-from bpviewer.core.project import Project, TrainingSettings
+from bpviewer.core.data.datasets import Dataset
+from bpviewer.core.engine.network import Network
+from bpviewer.core.files.examples import load_example
+from bpviewer.core.files.project import Project, TrainingSettings
 
 
 def test_bias_row_is_last_and_labelled(window, qtmodeltester):
@@ -159,7 +159,7 @@ def test_examples_load_in_the_window(window):
 
 
 def test_new_network_dialog_offers_only_allowed_losses(window, qtbot):
-    from bpviewer.gui.new_network_dialog import NewNetworkDialog
+    from bpviewer.gui.dialogs.new_network_dialog import NewNetworkDialog
 
     dialog = NewNetworkDialog(window.session.project, window)
     qtbot.addWidget(dialog)
@@ -187,7 +187,7 @@ def test_curves_export_as_csv(window, qtbot, tmp_path):
     window.new_from_example("xor")
     for _ in range(2):
         window.actionIterate.trigger()
-    with qtbot.waitSignal(window.trainer.runFinished, timeout=30_000):
+    with qtbot.waitSignal(window.training.runFinished, timeout=30_000):
         window.train(iterations=50)
     text = window.error_plot.curves_csv()
     lines = text.strip().splitlines()
@@ -207,7 +207,7 @@ def test_hidden_units_of_a_two_input_network_show_their_activation_map(window, q
     assert set(maps) == {(1, 0), (1, 1), (1, 2)}
     # the map is the unit's activation over the input plane: check one corner by hand
     net = window.session.network
-    from bpviewer.core.decision import plane
+    from bpviewer.core.engine.decision import plane
 
     xs, ys = plane(window.session.project.dataset.inputs, 32)
     corner = net.forward_pass(np.array([[xs[0], ys[-1]]]))[1][0][0, 1]
@@ -264,7 +264,7 @@ def test_the_shortcut_list_is_made_from_the_menus(window):
 
 
 def test_a_large_trace_export_asks_and_can_be_shortened(window, tmp_path):
-    from bpviewer.core.export import trace_terms
+    from bpviewer.core.files.export import trace_terms
 
     window.session.load(_big_project())
     window.session.set_training(batch_size=4)  # all 4 samples: ~400,000 terms
@@ -317,7 +317,7 @@ def _drop(window, path) -> bool:
 def test_a_dropped_project_file_opens_and_a_dropped_csv_goes_to_the_data_panel(window, tmp_path):
     import json
 
-    from bpviewer.core.examples import EXAMPLES
+    from bpviewer.core.files.examples import EXAMPLES
 
     project = tmp_path / "xor.json"
     project.write_text(json.dumps(EXAMPLES["xor"]))

@@ -9,15 +9,15 @@ import pytest
 from PySide6.QtCore import QThreadPool
 
 from bpviewer.cli import main
-from bpviewer.core.datasets import Dataset
-from bpviewer.core.network import Network
-from bpviewer.core.project import Project, TrainingSettings
-from bpviewer.core.trainer import Trainer
-from bpviewer.core.training_run import Watch, training_run
+from bpviewer.core.data.datasets import Dataset
+from bpviewer.core.engine.network import Network
+from bpviewer.core.files.project import Project, TrainingSettings
+from bpviewer.core.training.trainer import Trainer
+from bpviewer.core.training.training_run import Watch, training_run
 
 
 def _run_to_end(window, qtbot, timeout=60_000, **kwargs):
-    with qtbot.waitSignal(window.trainer.runFinished, timeout=timeout) as blocker:
+    with qtbot.waitSignal(window.training.runFinished, timeout=timeout) as blocker:
         run = window.train(**kwargs)
         assert run is not None
     return blocker.args[0]
@@ -44,11 +44,11 @@ def test_xor_run_trains_in_the_worker_and_matches_bpviewer_train(window, qtbot, 
 
 def test_stop_mid_run_leaves_the_history_last_entry(window, qtbot):
     window.new_from_example("spiral")
-    with qtbot.waitSignal(window.trainer.runFinished, timeout=60_000):
+    with qtbot.waitSignal(window.training.runFinished, timeout=60_000):
         window.train(iterations=5_000_000)
         qtbot.waitUntil(lambda: window.error_plot.run_points()[0].size > 200, timeout=30_000)
         window.actionStop.trigger()
-    run = window.trainer.runs[-1]
+    run = window.training.runs[-1]
     n = run.trainer.iteration
     assert 0 < n < 5_000_000
     last, _ = run.trainer.restore(n)
@@ -63,7 +63,7 @@ def test_stop_mid_run_leaves_the_history_last_entry(window, qtbot):
 
 def test_editing_is_disabled_while_training(window, qtbot):
     window.new_from_example("spiral")
-    with qtbot.waitSignal(window.trainer.runFinished, timeout=60_000):
+    with qtbot.waitSignal(window.training.runFinished, timeout=60_000):
         window.train(iterations=5_000_000)
         assert window.session.busy
         assert not window.actionStep.isEnabled() and window.actionStop.isEnabled()
@@ -84,7 +84,7 @@ def test_closing_mid_run_leaves_no_thread(qtbot):
     pool = QThreadPool.globalInstance()
     w.train(iterations=5_000_000)
     qtbot.waitUntil(lambda: pool.activeThreadCount() > 0, timeout=5000)
-    worker = w.trainer.worker
+    worker = w.training.worker
     qtbot.wait(100)
     assert w.close()  # stops and joins the worker before closing
     assert pool.activeThreadCount() == 0
@@ -109,7 +109,7 @@ def test_clicking_a_curve_point_restores_that_iteration(window, qtbot):
 
 
 def test_a_curve_of_a_million_points_is_accepted(window):
-    from bpviewer.core.training_run import Chunk
+    from bpviewer.core.training.training_run import Chunk
 
     window.error_plot.ensure_plot()
 
@@ -237,10 +237,10 @@ def test_the_training_panel_has_train_pause_stop_enabled_as_a_run_allows(window,
     assert buttons["actionTrain"].isEnabled()
     assert not buttons["actionPause"].isEnabled() and not buttons["actionStop"].isEnabled()
     assert "not now: no run is going" in window.actionStop.toolTip()  # says why
-    with qtbot.waitSignal(window.trainer.runFinished, timeout=60_000):
+    with qtbot.waitSignal(window.training.runFinished, timeout=60_000):
         buttons["actionTrain"].click()
         window.training_panel.amount.setValue(10)  # read at the start: this run is 1,000
-        assert window.trainer.running
+        assert window.training.running
         assert not buttons["actionTrain"].isEnabled()
         assert buttons["actionPause"].isEnabled() and buttons["actionStop"].isEnabled()
         buttons["actionStop"].click()
@@ -277,7 +277,7 @@ def test_a_stopped_run_ends_through_its_result(window, qtbot):
     """Stop ends a run with reason 'stopped' and the trainer's last parameters as one
     undo step."""
     window.new_from_example("xor")
-    with qtbot.waitSignal(window.trainer.runFinished, timeout=60_000):
+    with qtbot.waitSignal(window.training.runFinished, timeout=60_000):
         run = window.train(iterations=10**7)
         qtbot.waitUntil(lambda: len(run.chunks) > 0, timeout=10_000)
         window.actionStop.trigger()

@@ -7,10 +7,10 @@ import dataclasses
 import numpy as np
 import pytest
 
-from bpviewer.core.examples import load_example
-from bpviewer.core.history import History
-from bpviewer.core.optimizers import OPTIMIZERS
-from bpviewer.core.trainer import Trainer
+from bpviewer.core.engine.optimizers import OPTIMIZERS
+from bpviewer.core.files.examples import load_example
+from bpviewer.core.training.history import History
+from bpviewer.core.training.trainer import Trainer
 
 
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)

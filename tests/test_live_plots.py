@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 
-from bpviewer.core.training_run import Chunk
-from bpviewer.gui.live_range import SteppedRange
-from bpviewer.gui.training_panel import InsidePlot
+from bpviewer.core.training.training_run import Chunk
+from bpviewer.gui.plots.inside_plot import InsidePlot
+from bpviewer.gui.plots.live_range import SteppedRange
 
 
 class RecordingPlot:
@@ -127,8 +127,8 @@ def test_a_run_paints_each_live_plot_once_per_redraw_inside_the_gate(window, qtb
         gated = ungated = 0
 
         def eventFilter(self, obj, event):
-            if event.type() == QEvent.Type.Paint and window.trainer.running:
-                if window.trainer.gate.is_set():
+            if event.type() == QEvent.Type.Paint and window.training.running:
+                if window.training.gate.is_set():
                     Paints.ungated += 1
                 else:
                     Paints.gated += 1
@@ -138,7 +138,7 @@ def test_a_run_paints_each_live_plot_once_per_redraw_inside_the_gate(window, qtb
     plot.viewport().installEventFilter(paints)
     manual = QGraphicsView.ViewportUpdateMode.NoViewportUpdate
     redraws = window.error_plot.redraws
-    with qtbot.waitSignal(window.trainer.runFinished, timeout=60_000):
+    with qtbot.waitSignal(window.training.runFinished, timeout=60_000):
         window.train(iterations=25_000)
         assert plot.viewportUpdateMode() == manual
     assert plot.viewportUpdateMode() != manual  # after the run, Qt paints as usual again
@@ -153,10 +153,10 @@ def test_a_paused_run_lets_the_plots_repaint_as_usual(window, qtbot):
     window.new_from_example("circle")
     plot = window.error_plot.ensure_plot()
     manual = QGraphicsView.ViewportUpdateMode.NoViewportUpdate
-    with qtbot.waitSignal(window.trainer.runFinished, timeout=60_000):
+    with qtbot.waitSignal(window.training.runFinished, timeout=60_000):
         window.train(iterations=400_000)
         window.actionPause.trigger()
-        assert window.trainer.paused and plot.viewportUpdateMode() != manual
+        assert window.training.paused and plot.viewportUpdateMode() != manual
         window.actionPause.trigger()
         assert plot.viewportUpdateMode() == manual
         window.actionStop.trigger()

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bpviewer.core.datasets import Dataset
-from bpviewer.core.network import Network
-from bpviewer.core.optimizers import OPTIMIZERS, OptimizerSettings
-from bpviewer.core.project import TrainingSettings
-from bpviewer.core.stepper import StepMachine
-from bpviewer.core.trainer import Trainer
+from bpviewer.core.data.datasets import Dataset
+from bpviewer.core.engine.network import Network
+from bpviewer.core.engine.optimizers import OPTIMIZERS, OptimizerSettings
+from bpviewer.core.engine.stepper import StepMachine
+from bpviewer.core.files.project import TrainingSettings
+from bpviewer.core.training.trainer import Trainer
 
 NET = Network(
     (2, 2, 1),
@@ -103,7 +103,7 @@ def test_bad_optimizer_settings_are_refused():
     ],
 )
 def test_settings_that_would_divide_by_zero_or_never_decay_are_refused(change, words):
-    from bpviewer.core.optimizers import OptimizerSettings
+    from bpviewer.core.engine.optimizers import OptimizerSettings
 
     with pytest.raises(ValueError, match=words):
         OptimizerSettings("adam", **change)

@@ -12,8 +12,8 @@ import pytest
 
 from bpviewer.cli import main
 from bpviewer.core.errors import BpviewerError
-from bpviewer.core.examples import EXAMPLES, load_example
-from bpviewer.core.project import load_project, save_project
+from bpviewer.core.files.examples import EXAMPLES, load_example
+from bpviewer.core.files.project import load_project, save_project
 
 SEED = EXAMPLES["seed"]
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bpviewer.core.examples import EXAMPLES
-from bpviewer.core.project import load_project
+from bpviewer.core.files.examples import EXAMPLES
+from bpviewer.core.files.project import load_project
 from bpviewer.gui.recovery import RECOVERY_SECONDS, leftovers
 from bpviewer.gui.settings import data_folder
 

@@ -9,24 +9,24 @@ import math
 import numpy as np
 import pytest
 
-from bpviewer.core.activations import (
+from bpviewer.core.data.datasets import Dataset
+from bpviewer.core.engine.activations import (
     ACTIVATIONS,
     Activation,
     get_activation,
     register_activation,
     unregister_activation,
 )
-from bpviewer.core.datasets import Dataset
-from bpviewer.core.decision import threshold
-from bpviewer.core.export import markdown, to_latex
-from bpviewer.core.formulas import evaluate, explain
-from bpviewer.core.gradcheck import gradient_check
-from bpviewer.core.losses import LOSSES, get_loss
-from bpviewer.core.network import Network
-from bpviewer.core.optimizers import OPTIMIZERS, get_rule
-from bpviewer.core.project import Project, TrainingSettings, load_project, save_project
-from bpviewer.core.stepper import StepMachine
-from bpviewer.core.trainer import Trainer
+from bpviewer.core.engine.decision import threshold
+from bpviewer.core.engine.formulas import evaluate, explain
+from bpviewer.core.engine.gradcheck import gradient_check
+from bpviewer.core.engine.losses import LOSSES, get_loss
+from bpviewer.core.engine.network import Network
+from bpviewer.core.engine.optimizers import OPTIMIZERS, get_rule
+from bpviewer.core.engine.stepper import StepMachine
+from bpviewer.core.files.export import markdown, to_latex
+from bpviewer.core.files.project import Project, TrainingSettings, load_project, save_project
+from bpviewer.core.training.trainer import Trainer
 
 # ---------------------------------------------------------------------- a toy activation
 

@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from bpviewer.core.examples import load_example
-from bpviewer.core.optimizers import OPTIMIZERS
-from bpviewer.core.stepper import StepRecord
+from bpviewer.core.engine.optimizers import OPTIMIZERS
+from bpviewer.core.engine.stepper import StepRecord
+from bpviewer.core.files.examples import load_example
 
 pytest.importorskip("PySide6")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from bpviewer.core.engine.optimizers import OptimizerSettings
+from bpviewer.core.engine.stepper import StepMachine, sub_steps
 from bpviewer.core.errors import StepError
-from bpviewer.core.examples import load_example
-from bpviewer.core.optimizers import OptimizerSettings
-from bpviewer.core.stepper import StepMachine, sub_steps
+from bpviewer.core.files.examples import load_example
 
 
 def _seed_machine() -> StepMachine:
@@ -120,7 +120,7 @@ def test_batch_error_terms_are_per_sample_and_gradient_is_the_mean():
 def test_saturated_units_stay_finite_without_warnings():
     import warnings
 
-    from bpviewer.core.network import Network
+    from bpviewer.core.engine.network import Network
 
     net = Network((1, 1, 1), ("sigmoid", "sigmoid"), [[[1000.0]], [[1000.0]]])
     with warnings.catch_warnings():

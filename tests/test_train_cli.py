@@ -7,9 +7,9 @@ import json
 import numpy as np
 
 from bpviewer.cli import main
-from bpviewer.core.examples import load_example
-from bpviewer.core.project import load_project
-from bpviewer.core.trainer import Trainer, data_loss
+from bpviewer.core.files.examples import load_example
+from bpviewer.core.files.project import load_project
+from bpviewer.core.training.trainer import Trainer, data_loss
 
 
 def _train_json(capsys, *args):

@@ -7,12 +7,12 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from bpviewer.core.datasets import Dataset
-from bpviewer.core.examples import load_example
-from bpviewer.core.network import Network
-from bpviewer.core.project import TrainingSettings
-from bpviewer.core.stepper import StepMachine
-from bpviewer.core.trainer import Trainer, data_loss
+from bpviewer.core.data.datasets import Dataset
+from bpviewer.core.engine.network import Network
+from bpviewer.core.engine.stepper import StepMachine
+from bpviewer.core.files.examples import load_example
+from bpviewer.core.files.project import TrainingSettings
+from bpviewer.core.training.trainer import Trainer, data_loss
 from tests.strategies import optimizers, problems
 
 
@@ -190,7 +190,7 @@ def test_auto_kernel_choice():
 
 def test_batches_epochs_and_the_smaller_last_batch():
     data = Dataset(np.arange(10.0)[:, None], np.zeros((10, 1)))
-    from bpviewer.core.network import Network
+    from bpviewer.core.engine.network import Network
 
     net = Network((1, 1), ("linear",), [[[0.0]]])
     trainer = Trainer(net, TrainingSettings(batch_size=4), data)
@@ -229,7 +229,7 @@ def test_training_reduces_the_loss_on_every_example():
 def test_gradient_norms_per_layer_match_finite_differences(sizes, batch):
     """What Inside the network plots: ‖∂E/∂W_l‖ of each step, per layer, against the norm of
     numerical derivatives (central differences in extended precision) at the same weights."""
-    from bpviewer.core.gradcheck import gradient_check
+    from bpviewer.core.engine.gradcheck import gradient_check
 
     rng = np.random.default_rng(5)
     net = Network.initialised(sizes, ["tanh"] * (len(sizes) - 2) + ["sigmoid"], seed=3, bias=True)

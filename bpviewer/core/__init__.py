@@ -3,7 +3,7 @@
 Nothing under this package imports Qt or pyqtgraph; ``tests/test_architecture.py`` proves it.
 """
 
+from bpviewer.core.engine.network import Network
 from bpviewer.core.errors import BpviewerError, DataError, ProjectError, StepError
-from bpviewer.core.network import Network
 
 __all__ = ["BpviewerError", "DataError", "Network", "ProjectError", "StepError"]

@@ -101,7 +101,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
                toolbar=20),
     ActionSpec("Pause", "&Pause", lambda w: w.run_view.toggle_pause(), "&Train", "F6",
                "Pause or resume the training run", "SP_MediaPause"),
-    ActionSpec("Stop", "St&op", lambda w: w.trainer.stop(), "&Train", "Shift+F5",
+    ActionSpec("Stop", "St&op", lambda w: w.training.stop(), "&Train", "Shift+F5",
                "Stop the run; the network keeps the last iteration's parameters",
                "SP_MediaStop", toolbar=21),
     ActionSpec("GradCheck", "&Gradient check…", lambda w: w.gradient_check(), "&Train",

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bpviewer.core.errors import BpviewerError
-from bpviewer.core.examples import load_example
-from bpviewer.core.project import load_project
+from bpviewer.core.files.examples import load_example
+from bpviewer.core.files.project import load_project
 from bpviewer.gui.session import BUSY
 from bpviewer.gui.settings import add_recent_file, recent_files
 
@@ -63,7 +63,7 @@ class DocumentFiles:
 
     def new_network(self) -> None:
         """File → New network: the dialog, then a new document."""
-        from bpviewer.gui.new_network_dialog import NewNetworkDialog
+        from bpviewer.gui.dialogs.new_network_dialog import NewNetworkDialog
 
         if not self.idle():
             return

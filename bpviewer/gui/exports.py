@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from bpviewer.core.atomic import write_atomic
-from bpviewer.core.export import trace_terms, values_csv, values_json
-from bpviewer.gui.explain_panel import MAX_TERMS
+from bpviewer.core.files.atomic import write_atomic
+from bpviewer.core.files.export import trace_terms, values_csv, values_json
+from bpviewer.gui.panels.explain_panel import MAX_TERMS
 
 if TYPE_CHECKING:
     from bpviewer.gui.main_window import MainWindow

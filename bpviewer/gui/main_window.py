@@ -15,14 +15,14 @@ from PySide6.QtCore import QByteArray, QEvent, QTimer
 from PySide6.QtGui import QCloseEvent, QIcon
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox, QWidget
 
-from bpviewer.core.examples import EXAMPLES, example_names
+from bpviewer.core.files.examples import EXAMPLES, example_names
 from bpviewer.core.paths import resource_path
-from bpviewer.gui import actions, panels
-from bpviewer.gui.check_dialog import CheckController
+from bpviewer.gui import actions, docks
+from bpviewer.gui.dialogs.check_dialog import CheckController
+from bpviewer.gui.dialogs.prompter import Prompter
 from bpviewer.gui.document_files import DocumentFiles
 from bpviewer.gui.exports import Exports
-from bpviewer.gui.network_view import NetworkView
-from bpviewer.gui.prompter import Prompter
+from bpviewer.gui.plots.network_view import NetworkView
 from bpviewer.gui.recovery import Recovery
 from bpviewer.gui.run_view import RunView
 from bpviewer.gui.session import ALL, BUSY, Change, Session
@@ -43,8 +43,8 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
         self.network_view = NetworkView(self.session)
         self.setCentralWidget(self.network_view)
-        self._docks = panels.build_docks(self)
-        self.trainer = TrainingController(self.session, self)
+        self._docks = docks.build_docks(self)
+        self.training = TrainingController(self.session, self)
         self.recovery = Recovery(self.session, parent=self)
         self.files = DocumentFiles(self)
         self.exports = Exports(self)
@@ -101,7 +101,7 @@ class MainWindow(QMainWindow):
     def showEvent(self, event) -> None:
         if not self._docks_arranged:
             self._docks_arranged = True
-            panels.tabify(self)
+            docks.tabify(self)
             self._default_state = self.saveState()  # for View → Reset layout
             settings = app_settings()
             geometry, state = settings.value("window/geometry"), settings.value("window/state")
@@ -222,7 +222,7 @@ class MainWindow(QMainWindow):
 
     def gradient_check(self):
         """Run a gradient check on the current batch and show the dialog (returned)."""
-        from bpviewer.gui.gradcheck_dialog import run_gradient_check
+        from bpviewer.gui.dialogs.gradcheck_dialog import run_gradient_check
 
         return run_gradient_check(self)
 
@@ -237,7 +237,7 @@ class MainWindow(QMainWindow):
 
     def about_text(self) -> str:
         """bpviewer's and its libraries' versions."""
-        from bpviewer.gui.help_dialogs import about_text
+        from bpviewer.gui.dialogs.help_dialogs import about_text
 
         return about_text()
 
@@ -251,7 +251,7 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> None:
         """Help → Keyboard shortcuts: a table made from the menus, so it is never stale."""
-        from bpviewer.gui.help_dialogs import shortcuts_box
+        from bpviewer.gui.dialogs.help_dialogs import shortcuts_box
 
         self.shortcuts_box = shortcuts_box(self, self.shortcut_rows())
 
@@ -268,7 +268,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # a run going ends first, into the document, so that Save saves what it trained
-        self.trainer.wait()
+        self.training.wait()
         if not self.files.confirm_discard():
             event.ignore()
             return

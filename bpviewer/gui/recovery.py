@@ -17,8 +17,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
 
-from bpviewer.core.atomic import write_atomic
-from bpviewer.core.project import save_project
+from bpviewer.core.files.atomic import write_atomic
+from bpviewer.core.files.project import save_project
 from bpviewer.gui.session import Session
 from bpviewer.gui.settings import data_folder
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from bpviewer.gui.plotting import manual_updates
+from bpviewer.gui.plots.plotting import manual_updates
 
 if TYPE_CHECKING:
     from bpviewer.gui.main_window import MainWindow
@@ -23,7 +23,7 @@ class RunView:
     def __init__(self, window: MainWindow) -> None:
         self._w = window
         self._boundary_drawn = 0.0
-        trainer = window.trainer
+        trainer = window.training
         trainer.runStarted.connect(self._on_run_started)
         trainer.chunkArrived.connect(self._on_chunk)
         trainer.runFinished.connect(self._on_run_finished)
@@ -46,12 +46,12 @@ class RunView:
             (net.flat_index(kind, layer, row, col), label)
             for kind, layer, row, col, label in w.weight_tables.selected_parameters()[:6]
         ]
-        return w.trainer.start(track=track, snapshot_params=boundary, **args)
+        return w.training.start(track=track, snapshot_params=boundary, **args)
 
     def redraw_live(self) -> None:
         """The decision boundary and Inside the network during a run, inside the gate."""
         w = self._w
-        gate = w.trainer.gate
+        gate = w.training.gate
         now = time.perf_counter()
         run = w.session.current_run
         if (
@@ -79,19 +79,19 @@ class RunView:
     def toggle_pause(self) -> None:
         """Pause a run, or resume it."""
         w = self._w
-        if w.trainer.paused:
-            w.trainer.resume()
+        if w.training.paused:
+            w.training.resume()
             w.actionPause.setText("&Pause")
         else:
-            w.trainer.pause()
+            w.training.pause()
             w.actionPause.setText("&Resume")
         for plot in self.live_plots():  # paused: zoom and pan repaint as usual
-            manual_updates(plot, not w.trainer.paused)
+            manual_updates(plot, not w.training.paused)
 
     def update_actions(self) -> None:
         """Train while no run goes; Pause and Stop while one does."""
         w = self._w
-        running = w.trainer.running
+        running = w.training.running
         for action, enabled, why in (
             (w.actionTrain, not running, "a run is going (Stop it first)"),
             (w.actionPause, running, "no run is going"),
@@ -110,7 +110,7 @@ class RunView:
 
     def _on_run_started(self, run) -> None:
         w = self._w
-        w.inside_plot.start(w.session.network.n_layers, w.trainer.tracked_labels)
+        w.inside_plot.start(w.session.network.n_layers, w.training.tracked_labels)
         for plot in self.live_plots():  # repainted by the redraws only, inside the gate
             manual_updates(plot, True)
         w.training_panel.verdict.setText("")
@@ -132,7 +132,7 @@ class RunView:
             w.training_panel.verdict.setText(result.trip.message)
 
     def _on_progress(self, text: str) -> None:
-        self._w.statusBar().showMessage(text, 0 if self._w.trainer.running else 15000)
+        self._w.statusBar().showMessage(text, 0 if self._w.training.running else 15000)
 
     def _on_point_clicked(self, run, iteration: int) -> None:
         if self._w.session.rewind(run, iteration):

@@ -32,16 +32,16 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from bpviewer.core.engine.network import Network
+from bpviewer.core.engine.notation import bias_label, fmt, weight_label
+from bpviewer.core.engine.stepper import MachineSnapshot, StepMachine, StepRecord
 from bpviewer.core.errors import StepError
-from bpviewer.core.examples import load_example
-from bpviewer.core.network import Network
-from bpviewer.core.notation import bias_label, fmt, weight_label
-from bpviewer.core.project import Project, TrainingSettings, load_project, save_project
-from bpviewer.core.runs import Run, describe_change
-from bpviewer.core.stepper import MachineSnapshot, StepMachine, StepRecord
+from bpviewer.core.files.examples import load_example
+from bpviewer.core.files.project import Project, TrainingSettings, load_project, save_project
+from bpviewer.core.training.runs import Run, describe_change
 
 if TYPE_CHECKING:
-    from bpviewer.core.training_run import Chunk, RunResult, Watch
+    from bpviewer.core.training.training_run import Chunk, RunResult, Watch
 
 #: Earlier runs kept (curves and their histories for rewinding).
 MAX_RUNS = 6
@@ -483,8 +483,8 @@ class Session(QObject):
     ) -> bool:
         """Add or remove layers, resize them, change activations or biases (undoably);
         weights are kept where the shapes still fit."""
-        from bpviewer.core.losses import get_loss, losses_for
-        from bpviewer.core.network_edit import reshape_network
+        from bpviewer.core.engine.losses import get_loss, losses_for
+        from bpviewer.core.engine.network_edit import reshape_network
 
         if self._refuse_if_busy():
             return False
@@ -516,10 +516,10 @@ class Session(QObject):
         """Use a new data set (a preset, a CSV file, derived features); the network's input
         and output layers follow its widths.  A set that cannot be read is refused with a
         message and the current data stay."""
-        from bpviewer.core.datasets import build_dataset
+        from bpviewer.core.data.datasets import build_dataset
+        from bpviewer.core.engine.losses import get_loss, losses_for
+        from bpviewer.core.engine.network_edit import reshape_network
         from bpviewer.core.errors import BpviewerError
-        from bpviewer.core.losses import get_loss, losses_for
-        from bpviewer.core.network_edit import reshape_network
 
         if self._refuse_if_busy():
             return False
@@ -553,7 +553,7 @@ class Session(QObject):
     # ------------------------------------------------------------------ settings
     def set_training(self, **changes: Any) -> bool:
         """Change training settings (learning rate, …) undoably; the weights never reset."""
-        from bpviewer.core.losses import get_loss
+        from bpviewer.core.engine.losses import get_loss
 
         if self._refuse_if_busy():
             return False
@@ -596,7 +596,7 @@ class Session(QObject):
         busy until :meth:`end_run`); None, with a message, when one is going."""
         if self._refuse_if_busy():
             return None
-        from bpviewer.core.trainer import Trainer
+        from bpviewer.core.training.trainer import Trainer
 
         settings = settings or self.project.training
         machine = self.machine
@@ -647,7 +647,7 @@ class Session(QObject):
         if run is not self.current_run:
             return
         if result is None:  # the worker failed: keep what the trainer reached
-            from bpviewer.core.training_run import RunResult
+            from bpviewer.core.training.training_run import RunResult
 
             trainer = run.trainer
             result = RunResult(
@@ -695,7 +695,7 @@ class Session(QObject):
 
         Give ``iterations``, ``epochs`` or ``target_loss`` (or a watch that trips), or the
         run never ends.  The run's end is one undo step, as in the window."""
-        from bpviewer.core.training_run import Watch, training_run
+        from bpviewer.core.training.training_run import Watch, training_run
 
         run = self.begin_run(settings=settings, track=track)
         if run is None:
@@ -772,7 +772,7 @@ class Session(QObject):
         self, progress: Callable[[int, int], None] | None = None, max_parameters: int = 400
     ):
         """Analytic against central-difference gradients on the current batch."""
-        from bpviewer.core.gradcheck import gradient_check
+        from bpviewer.core.engine.gradcheck import gradient_check
 
         lo, hi = self.batch_rows()
         data = self.project.dataset

@@ -4,7 +4,7 @@ The run itself belongs to the session (the document): :meth:`Session.begin_run` 
 and makes the document busy, each chunk goes to :meth:`Session.add_chunk`, and
 :meth:`Session.end_run` takes the final parameters as one undo step.  This controller only
 drives the thread: start, pause, resume, stop, and wait when the window closes.  The worker
-owns a :class:`~bpviewer.core.trainer.Trainer` working on a copy of the network; the GUI
+owns a :class:`~bpviewer.core.training.trainer.Trainer` working on a copy of the network; the GUI
 thread only reads the immutable chunks it yields.
 """
 
@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from bpviewer.core.notation import fmt
-from bpviewer.core.paint_gate import PaintGate
-from bpviewer.core.project import TrainingSettings
-from bpviewer.core.runs import Run
+from bpviewer.core.engine.notation import fmt
+from bpviewer.core.files.project import TrainingSettings
+from bpviewer.core.training.paint_gate import PaintGate
+from bpviewer.core.training.runs import Run
 from bpviewer.gui import gc_guard
 from bpviewer.gui.session import Session
 
 if TYPE_CHECKING:  # the engine's training modules load with the first run
-    from bpviewer.core.training_run import Chunk, RunResult, Watch
+    from bpviewer.core.training.training_run import Chunk, RunResult, Watch
 
 #: Work per chunk handed to the window: ten hand-overs a second keep the curve live while
 #: the GUI thread (which must take the GIL for each) stays out of the worker's way.
@@ -103,7 +103,7 @@ class TrainingController(QObject):
             return None
         from superqt.utils import create_worker  # superqt costs ~130 ms: not at start-up
 
-        from bpviewer.core.training_run import Watch, training_run
+        from bpviewer.core.training.training_run import Watch, training_run
 
         self._run, self._result, self._error = run, None, ""
         self._stop = threading.Event()

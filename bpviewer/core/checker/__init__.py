@@ -1,0 +1,1 @@
+"""Check my backprop: run a learner's script in a subprocess and judge its numbers."""

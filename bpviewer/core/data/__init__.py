@@ -1,0 +1,1 @@
+"""Data sets: presets, CSV files, derived features, splits."""

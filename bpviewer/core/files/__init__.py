@@ -1,0 +1,1 @@
+"""Files: the project format, weights, exports, the built-in examples, atomic writes."""

@@ -1,0 +1,1 @@
+"""The window's panels: tables, forms and text views over the session."""

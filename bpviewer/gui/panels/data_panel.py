@@ -1,0 +1,304 @@
+"""The data sets panel: built-in sets (regenerate with a seed and noise), CSV import with a
+preview and a choice of columns, standardisation, a validation split, derived features, and
+a table of the samples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bpviewer.core.data.csvdata import read_table
+from bpviewer.core.data.datasets import GENERATED, PRESETS
+from bpviewer.core.data.features import FEATURES, LABELS
+from bpviewer.core.engine.notation import fmt
+from bpviewer.core.errors import BpviewerError
+from bpviewer.gui.session import Change, Session
+
+PREVIEW_ROWS = 8
+SHOWN_SAMPLES = 500
+
+#: Presets generated from n, noise and seed (the logic tables and iris are fixed).
+TUNABLE = tuple(name for name in GENERATED if name not in ("xor", "and", "or"))
+
+
+class DataPanel(QWidget):
+    """Everything about the data; changes go through :meth:`Session.set_data` (undoable)."""
+
+    def __init__(self, session: Session, prompter=None, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("dataPanel")
+        self._session = session
+        self.prompter = prompter
+        layout = QVBoxLayout(self)
+        self._build_source(layout)
+        self._build_import(layout)
+        self._build_features(layout)
+        self.summary = QLabel()
+        self.summary.setObjectName("dataSummary")
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.samples = QTableWidget(0, 0)
+        self.samples.setObjectName("sampleTable")
+        self.samples.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.samples.cellDoubleClicked.connect(lambda r, c: session.select_sample(r))
+        self.samples.setToolTip("Double-click a sample to step through it")
+        layout.addWidget(self.samples, 1)
+        self._csv: Path | None = None
+        session.changed.connect(self._on_changed)
+        self.refresh()
+
+    def _build_source(self, layout: QVBoxLayout) -> None:
+        """The built-in presets with their knobs, and the CSV file."""
+        form = QFormLayout()
+        preset_row = QHBoxLayout()
+        self.preset = QComboBox()
+        self.preset.setObjectName("dataPreset")
+        self.preset.addItems(PRESETS)
+        self.preset.setToolTip("A built-in data set; Use / regenerate loads it")
+        self.preset.currentIndexChanged.connect(self._on_preset_chosen)
+        self.n = QSpinBox()
+        self.n.setRange(4, 100_000)
+        self.n.setValue(200)
+        self.n.setToolTip("Samples to generate")
+        self.noise = QDoubleSpinBox()
+        self.noise.setRange(0.0, 5.0)
+        self.noise.setSingleStep(0.05)
+        self.noise.setValue(0.1)
+        self.noise.setToolTip("Noise of the generated points")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.seed.setToolTip("Seed of the generated points")
+        self.regenerate = QPushButton("Use / regenerate")
+        self.regenerate.setObjectName("regenerateData")
+        self.regenerate.clicked.connect(self.use_preset)
+        preset_row.addWidget(self.preset, 1)
+        preset_row.addWidget(self.regenerate)
+        form.addRow("Built-in", preset_row)
+        knobs = QHBoxLayout()
+        for w in (QLabel("n"), self.n, QLabel("noise"), self.noise, QLabel("seed"), self.seed):
+            knobs.addWidget(w)
+        knobs.addStretch(1)
+        form.addRow("", knobs)
+        csv_row = QHBoxLayout()
+        self.csv_path = QLabel("—")
+        self.choose = QPushButton("Choose CSV…")
+        self.choose.setObjectName("chooseCsv")
+        self.choose.clicked.connect(self._choose_csv)
+        csv_row.addWidget(self.choose)
+        csv_row.addWidget(self.csv_path, 1)
+        form.addRow("CSV file", csv_row)
+        layout.addLayout(form)
+
+    def _build_import(self, layout: QVBoxLayout) -> None:
+        """The CSV preview, its input and target columns, and the import options."""
+        self.preview = QTableWidget(0, 0)
+        self.preview.setObjectName("csvPreview")
+        self.preview.setMaximumHeight(150)
+        layout.addWidget(self.preview)
+        columns = QHBoxLayout()
+        self.input_list = QListWidget()
+        self.input_list.setObjectName("inputColumns")
+        self.input_list.setToolTip("Tick the input columns")
+        self.target_list = QListWidget()
+        self.target_list.setObjectName("targetColumns")
+        self.target_list.setToolTip(
+            "Tick the target column(s); one text column is read as class labels (one-hot)"
+        )
+        in_box, out_box = QVBoxLayout(), QVBoxLayout()
+        in_box.addWidget(QLabel("inputs"))
+        in_box.addWidget(self.input_list)
+        out_box.addWidget(QLabel("targets"))
+        out_box.addWidget(self.target_list)
+        columns.addLayout(in_box)
+        columns.addLayout(out_box)
+        layout.addLayout(columns)
+        options = QHBoxLayout()
+        self.standardize = QCheckBox("standardise inputs")
+        self.standardize.setObjectName("standardize")
+        self.split = QDoubleSpinBox()
+        self.split.setObjectName("validationSplit")
+        self.split.setRange(0.0, 0.9)
+        self.split.setSingleStep(0.05)
+        self.split.setToolTip("Fraction held out for validation")
+        self.import_button = QPushButton("Import")
+        self.import_button.setObjectName("importCsv")
+        self.import_button.clicked.connect(self.import_csv)
+        options.addWidget(self.standardize)
+        options.addWidget(QLabel("validation"))
+        options.addWidget(self.split)
+        options.addStretch(1)
+        options.addWidget(self.import_button)
+        layout.addLayout(options)
+
+    def _build_features(self, layout: QVBoxLayout) -> None:
+        """Derived inputs of 2-D data."""
+        feats = QHBoxLayout()
+        feats.addWidget(QLabel("Extra inputs (2-D data):"))
+        self.feature_boxes: dict[str, QCheckBox] = {}
+        for key in FEATURES:
+            box = QCheckBox(LABELS[key])
+            box.setObjectName(f"feature_{key}")
+            box.toggled.connect(self._on_feature)
+            self.feature_boxes[key] = box
+            feats.addWidget(box)
+        feats.addStretch(1)
+        layout.addLayout(feats)
+
+    # ------------------------------------------------------------------ showing
+    def _on_changed(self, what: Change) -> None:
+        if what & (Change.DOCUMENT | Change.DATA | Change.SHAPE | Change.BUSY):
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Show the session's data."""
+        spec = self._session.project.data_spec
+        data = self._session.project.dataset
+        labels = f"; classes: {', '.join(data.class_labels)}" if data.class_labels else ""
+        val = (
+            f"; {data.validation_inputs.shape[0]} for validation"
+            if data.validation_inputs is not None
+            else ""
+        )
+        self.summary.setText(
+            f"{data.n_samples} training samples, inputs "
+            f"{', '.join(data.input_names)} → targets "
+            f"{', '.join(data.target_names)}{val}{labels}"
+        )
+        if spec.get("preset") in PRESETS:  # show the built-in set in use and its knobs
+            for widget in (self.preset, self.n, self.noise, self.seed):
+                widget.blockSignals(True)
+            self.preset.setCurrentText(spec["preset"])
+            self.n.setValue(int(spec.get("n", 200)))
+            self.noise.setValue(float(spec.get("noise", 0.1)))
+            self.seed.setValue(int(spec.get("seed", 0)))
+            for widget in (self.preset, self.n, self.noise, self.seed):
+                widget.blockSignals(False)
+        else:  # the data come from a CSV file or the project: no preset is in use
+            with QSignalBlocker(self.preset):
+                self.preset.setPlaceholderText(
+                    "(none: data from " + ("a CSV file)" if "csv" in spec else "the project)")
+                )
+                self.preset.setCurrentIndex(-1)
+        self._on_preset_chosen()
+        raw_2d = data.inputs.shape[1] - len(spec.get("features") or []) == 2
+        for key, box in self.feature_boxes.items():
+            with QSignalBlocker(box):
+                box.setChecked(key in (spec.get("features") or []))
+                box.setEnabled(raw_2d)
+        names = data.input_names + data.target_names
+        rows = min(data.n_samples, SHOWN_SAMPLES)
+        self.samples.setRowCount(rows)
+        self.samples.setColumnCount(len(names))
+        self.samples.setHorizontalHeaderLabels(names)
+        for r in range(rows):
+            values = [*data.inputs[r], *data.targets[r]]
+            for c, v in enumerate(values):
+                self.samples.setItem(r, c, QTableWidgetItem(fmt(v)))
+
+    # ------------------------------------------------------------------ presets
+    def _on_preset_chosen(self) -> None:
+        self.regenerate.setEnabled(self.preset.currentIndex() >= 0)
+        tunable = self.preset.currentText() in TUNABLE
+        for knob in (self.n, self.noise, self.seed):
+            knob.setEnabled(tunable)  # only the generated point clouds take them
+
+    def use_preset(self) -> bool:
+        """Generate (or load) the chosen built-in data set."""
+        name = self.preset.currentText()
+        if name not in PRESETS:
+            return False
+        spec = {"preset": name}
+        if name in TUNABLE:
+            spec.update(n=self.n.value(), noise=self.noise.value(), seed=self.seed.value())
+        if name == "iris":
+            spec.update(standardize=True)
+        return self._session.set_data(spec, text=f"Data: {name}")
+
+    def _on_feature(self) -> None:
+        spec = dict(self._session.project.data_spec)
+        chosen = [k for k, box in self.feature_boxes.items() if box.isChecked()]
+        spec["features"] = chosen
+        if not chosen:
+            spec.pop("features")
+        if not self._session.set_data(spec, text="Derived inputs"):
+            self.refresh()
+
+    # ------------------------------------------------------------------ CSV
+    def _choose_csv(self) -> None:
+        if self.prompter is None:
+            return
+        path = self.prompter.open_file("Import CSV", "CSV files (*.csv);;All files (*)")
+        if path:
+            self.load_csv(path)
+
+    def load_csv(self, path: str | Path) -> bool:
+        """Read a CSV's header and first rows into the preview and the column lists."""
+        try:
+            table = read_table(path)
+        except BpviewerError as exc:
+            self._session.messageIssued.emit(f"{exc}; the current data stay")
+            return False
+        self._csv = Path(path)
+        self.csv_path.setText(str(path))
+        self.preview.setColumnCount(len(table.header))
+        self.preview.setHorizontalHeaderLabels(table.header)
+        shown = table.rows[:PREVIEW_ROWS]
+        self.preview.setRowCount(len(shown))
+        for r, (_, cells) in enumerate(shown):
+            for c, cell in enumerate(cells):
+                self.preview.setItem(r, c, QTableWidgetItem(cell))
+        self.input_list.clear()
+        self.target_list.clear()
+        for k, name in enumerate(table.header):
+            last = k == len(table.header) - 1
+            for widget, checked in ((self.input_list, not last), (self.target_list, last)):
+                item = QListWidgetItem(name)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+                widget.addItem(item)
+        return True
+
+    @staticmethod
+    def _checked(widget: QListWidget) -> list[str]:
+        return [
+            widget.item(i).text()
+            for i in range(widget.count())
+            if widget.item(i).checkState() == Qt.CheckState.Checked
+        ]
+
+    def csv_spec(self) -> dict:
+        """The project file's ``data`` section for the CSV and the choices made."""
+        spec: dict = {
+            "csv": str(self._csv),
+            "targets": self._checked(self.target_list),
+            "inputs": self._checked(self.input_list),
+        }
+        if self.standardize.isChecked():
+            spec["standardize"] = True
+        if self.split.value() > 0:
+            spec["validation_split"] = round(self.split.value(), 6)
+        return spec
+
+    def import_csv(self) -> bool:
+        """Use the previewed CSV with the chosen columns (the project file's code path)."""
+        if self._csv is None:
+            self._session.messageIssued.emit("choose a CSV file first")
+            return False
+        return self._session.set_data(self.csv_spec(), text=f"Import {self._csv.name}")

@@ -1,0 +1,1 @@
+"""The window's plots and the diagram (pyqtgraph and QGraphicsView)."""
