@@ -102,3 +102,26 @@ def test_a_learning_rate_of_zero_is_refused_alike_by_both_panels_and_files(windo
     path.write_text(path.read_text().replace('"learning_rate": 0.5', '"learning_rate": 0'))
     with pytest.raises(ProjectError, match="learning_rate must be above 0"):
         load_project(path)
+
+
+def test_during_a_run_the_editing_panels_are_greyed_and_a_refusal_stays_readable(window, qtbot):
+    from bpviewer.gui.session import BUSY
+
+    window.new_from_example("xor")
+    editors = [
+        window.data_panel,
+        window.network_editor,
+        window.hyperparameters_panel,
+        window.sample_editor,
+    ]
+    with qtbot.waitSignal(window.training.runFinished, timeout=60_000):
+        run = window.train(iterations=10**8)
+        assert not any(panel.isEnabled() for panel in editors)
+        assert not window.actionNew.isEnabled() and not window.actionOpen.isEnabled()
+        window.session.reset()
+        qtbot.waitUntil(lambda: len(run.chunks) >= 6, timeout=10_000)  # progress went on
+        assert window.statusBar().currentMessage() == BUSY
+        assert "iterations" in window.status_label.text()
+        window.actionStop.trigger()
+    assert all(panel.isEnabled() for panel in editors)
+    assert window.status_label.text() == window.session.status_text()

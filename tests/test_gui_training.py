@@ -284,3 +284,35 @@ def test_a_stopped_run_ends_through_its_result(window, qtbot):
     assert run.result.reason == "stopped"
     assert window.session.network.same_as(run.trainer.network)
     assert window.session.machine.iteration == run.trainer.iteration
+
+
+def test_the_growth_watch_does_not_judge_a_first_partial_epoch():
+    """A run that starts mid-epoch: its first 'epoch' is a batch or two, whose mean is no
+    baseline for divergence (found in a walk-through: continuing a trained gaussians run
+    stopped after 21 iterations as 'diverging')."""
+    from bpviewer.core.training.training_run import _Epochs
+
+    x = np.random.default_rng(0).normal(size=(4, 2))
+    net = Network.initialised([2, 1], ["sigmoid"], seed=0)
+    trainer = Trainer(net, TrainingSettings(), Dataset(x, np.ones((4, 1))), start_iteration=3)
+    assert trainer.batches_per_epoch == 4
+    epochs = _Epochs(trainer, Watch(growth=2.0), None)
+    trainer.iteration = 4
+    epochs.add(1e-6, None)  # one batch, by chance nearly perfect
+    assert not epochs.close([], [])
+    for _ in range(4):
+        epochs.add(1.0, None)
+    trainer.iteration = 8
+    assert not epochs.close([], []) and epochs.trip is None
+
+
+def test_closing_during_a_run_stops_it_and_keeps_what_it_trained(window, qtbot):
+    window.new_from_example("xor")
+    run = window.train(iterations=10**8)
+    qtbot.waitUntil(lambda: len(run.chunks) >= 2, timeout=10_000)
+    messages = []
+    window.training.progressChanged.connect(messages.append)
+    window.close()
+    assert run.result.reason == "stopped" and run.result.iterations > 0
+    assert messages[-1].startswith("training stopped")
+    assert window.session.network.same_as(run.result.network)

@@ -136,3 +136,16 @@ def test_the_live_network_is_the_running_runs_newest(session):
     assert live.weights[0][0, 0] == s.network.weights[0][0, 0] + 1.0
     s.end_run(run, None)
     assert s.live_network() is None and run.latest_params is None
+
+
+def test_a_rewind_steps_on_the_batch_that_iteration_used(session):
+    """Forward after a rewind gives the loss the curve shows at that iteration."""
+    s = session
+    s.load(load_example("xor"))
+    run = s.train(iterations=30)
+    losses = np.concatenate([c.losses for c in run.chunks])
+    for iteration in (1, 2, 7, 29):
+        assert s.rewind(run, iteration)
+        s.run_phase("forward")
+        assert s.machine.results["loss"] == pytest.approx(losses[iteration], rel=1e-12)
+    assert s.sample_index == run.trainer.batch_rows(29).start

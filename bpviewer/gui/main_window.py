@@ -159,6 +159,7 @@ class MainWindow(QMainWindow):
             self.actionReset,
             self.actionGradCheck,
             self.actionNewNetwork,
+            self.actionNew,
             self.actionOpen,
         ):
             action.setEnabled(idle)

@@ -132,7 +132,14 @@ class RunView:
             w.training_panel.verdict.setText(result.trip.message)
 
     def _on_progress(self, text: str) -> None:
-        self._w.statusBar().showMessage(text, 0 if self._w.training.running else 15000)
+        """A running run's progress takes the permanent field (the left keeps messages,
+        such as why a change was refused); its end is a message."""
+        w = self._w
+        if w.training.running:
+            w.status_label.setText(f"{text} · Shift+F5 stops")
+        else:
+            w.statusBar().showMessage(text, 15000)
+            w.status_label.setText(w.session.status_text())
 
     def _on_point_clicked(self, run, iteration: int) -> None:
         if self._w.session.rewind(run, iteration):

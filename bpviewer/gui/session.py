@@ -667,14 +667,23 @@ class Session(QObject):
             self.busy = False
             self.current_run = None
             self._run_before = None
-            self._install_parameters(result.network, result.optimizer_state, iteration)
+            self._install_parameters(result.network, result.optimizer_state, iteration, run)
             self._push(f"Train {result.iterations:,} iterations", before)
 
-    def _install_parameters(self, network: Network, optimizer_state, iteration: int) -> None:
+    def _install_parameters(
+        self, network: Network, optimizer_state, iteration: int, run: Run
+    ) -> None:
+        """The parameters and optimiser state of ``iteration`` of ``run``, at the batch that
+        iteration used (so Forward computes the loss the curve shows there)."""
         m = self.machine
         for mine, theirs in zip(m.network.parameters(), network.parameters(), strict=True):
             mine[...] = theirs
         m.optimizer_state = optimizer_state.copy()
+        rows = run.trainer.batch_rows(iteration)
+        if isinstance(rows, slice) and run.dataset is self.project.dataset:
+            self.sample_index = rows.start
+            lo, hi = self.batch_rows()
+            m.set_batch(self.project.dataset.inputs[lo:hi], self.project.dataset.targets[lo:hi])
         m.invalidate()
         m.iteration = iteration
         self.last_update = None
@@ -756,7 +765,7 @@ class Session(QObject):
                     f"the settings of run {run.number} came back with its optimiser "
                     f"({run.settings.optimizer})"
                 )
-            self._install_parameters(network, state, iteration)
+            self._install_parameters(network, state, iteration, run)
         return True
 
     def clear_runs(self) -> None:

@@ -173,9 +173,11 @@ class TrainingController(QObject):
         if worker is None:
             return
         self.stop()
-        worker.await_workers(msecs)
-        from PySide6.QtCore import QCoreApplication
+        # not superqt's await_workers: it aborts the worker, which then never returns its
+        # result (the run would end as "failed", without a watchpoint's restore)
+        from PySide6.QtCore import QCoreApplication, QThreadPool
 
+        QThreadPool.globalInstance().waitForDone(msecs)
         QCoreApplication.sendPostedEvents()  # the worker's queued signals, in order
         if self._run is not None:  # finished never arrived (the thread was cut off)
             self._on_finished()

@@ -58,6 +58,27 @@ class Network:
         biases = [np.zeros(layer_sizes[i + 1]) if flags[i] else None for i in range(n_layers)]
         return cls(tuple(layer_sizes), tuple(activations), weights, biases)
 
+    @classmethod
+    def init(
+        cls,
+        layer_sizes: Sequence[int],
+        activations: str | Sequence[str],
+        *,
+        biases: bool | Sequence[bool] = False,
+        init: str = "glorot",
+        seed: int = 0,
+    ) -> Network:
+        """A network with initialised weights: ``Network.init([3, 2, 1], "sigmoid")``.
+
+        ``activations`` names one activation per layer after the input, or one for all;
+        ``biases`` adds zero biases to every layer (True) or to those flagged; ``init`` is
+        ``glorot``, ``he``, ``normal`` or ``uniform``, drawn from ``seed``.  Weights of layer
+        l have shape (layer_sizes[l-1], layer_sizes[l]): row = from-unit, column = to-unit.
+        """
+        n_layers = len(layer_sizes) - 1
+        acts = [activations] * n_layers if isinstance(activations, str) else list(activations)
+        return cls.initialised(layer_sizes, acts, init=init, seed=seed, bias=biases)
+
     def copy(self) -> Network:
         """A deep copy: no array is shared with this network.
 

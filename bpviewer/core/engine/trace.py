@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 
+from bpviewer.core.engine.network import Network
 from bpviewer.core.engine.stepper import StepMachine, StepRecord
 from bpviewer.core.errors import DataError
-from bpviewer.core.files.project import Project
+from bpviewer.core.files.project import Project, TrainingSettings
 
 
 @dataclass
@@ -34,17 +35,24 @@ def trace_iteration(project: Project, start: int = 0) -> Trace:
     """Run forward, backward and update on a copy of the project's network."""
     lo, hi = batch_bounds(project, start)
     x, t = project.dataset.inputs[lo:hi], project.dataset.targets[lo:hi]
+    return trace_batch(project.network, project.training, x, t, start)
+
+
+def trace_batch(
+    network: Network, training: TrainingSettings, x: np.ndarray, t: np.ndarray, start: int = 0
+) -> Trace:
+    """One iteration on a copy of ``network`` for the batch ``x`` (B, n_0), ``t`` (B, n_L)."""
     machine = StepMachine(
-        project.network.copy(),
-        project.training.loss,
-        project.training.optimizer_settings(),
+        network.copy(),
+        training.loss,
+        training.optimizer_settings(),
         x,
         t,
-        update_biases=project.training.update_biases,
+        update_biases=training.update_biases,
     )
     records = machine.run_iteration()
-    zs, activations = machine.network.forward_pass(x)
-    loss_after = float(machine.loss.per_sample(zs[-1], activations[-1], t).mean())
+    zs, activations = machine.network.forward_pass(machine.inputs)
+    loss_after = float(machine.loss.per_sample(zs[-1], activations[-1], machine.targets).mean())
     return Trace(machine, records, start, loss_after)
 
 

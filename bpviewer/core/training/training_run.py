@@ -203,6 +203,7 @@ class _Epochs:
         self.sum, self.count = 0.0, 0
         self.norms = [0.0] * self.n_layers
         self.means: list[float] = []
+        self.watched: list[float] = []  # the means of whole epochs, which the watch judges
         self.lowest = np.inf
         self.first: float | None = None  # the smoothed loss of the run's first epoch
         self.trip: Trip | None = None
@@ -219,6 +220,7 @@ class _Epochs:
         """An epoch ends (a first, partial one too): record it in ``ends`` (and the
         validation loss in ``vals``); whether the run must stop (a watch or the target)."""
         trainer, data = self.trainer, self.trainer.dataset
+        whole = self.count >= trainer.batches_per_epoch
         mean = self.sum / self.count
         norms_mean = np.array(self.norms) / self.count
         self.sum, self.count = 0.0, 0
@@ -233,11 +235,15 @@ class _Epochs:
                 data.validation_targets,
             )
             vals.append((trainer.iteration, loss))
-        smooth = float(np.mean(self.means[-SMOOTH_EPOCHS:]))
+        reached = self.target_loss is not None and mean < self.target_loss
+        if not whole:  # a first, partial epoch (a run started mid-epoch) is too few batches
+            return reached  # to judge divergence or a vanishing gradient by
+        self.watched.append(mean)
+        smooth = float(np.mean(self.watched[-SMOOTH_EPOCHS:]))
         self.first = self.first if self.first is not None else smooth
         self.trip = _epoch_watch(trainer, self.watch, smooth, self.lowest, self.first, norms_mean)
         self.lowest = min(self.lowest, smooth)
-        return self.trip is not None or (self.target_loss is not None and mean < self.target_loss)
+        return self.trip is not None or reached
 
 
 def _epoch_watch(

@@ -28,7 +28,7 @@ class Prompter:
             | QMessageBox.StandardButton.Cancel,
             self.parent,
         )
-        box.setInformativeText("Save them before closing?")
+        box.setInformativeText("Save them first?")
         box.setDefaultButton(QMessageBox.StandardButton.Save)
         answer = box.exec()
         return {

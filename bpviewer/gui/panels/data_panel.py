@@ -165,6 +165,9 @@ class DataPanel(QWidget):
     def _on_changed(self, what: Change) -> None:
         if what & (Change.DOCUMENT | Change.DATA | Change.SHAPE | Change.BUSY):
             self.refresh()
+        if what & (Change.BUSY | Change.DOCUMENT):
+            # nothing here may change the document while a run goes: greyed, not ignored
+            self.setEnabled(not self._session.busy)
 
     def refresh(self) -> None:
         """Show the session's data."""

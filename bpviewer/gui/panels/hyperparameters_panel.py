@@ -89,6 +89,9 @@ class HyperparametersPanel(QWidget):
     def _on_changed(self, what: Change) -> None:
         if what & (Change.DOCUMENT | Change.SETTINGS | Change.SHAPE | Change.BUSY):
             self.refresh()
+        if what & (Change.BUSY | Change.DOCUMENT):
+            # nothing here may change the document while a run goes: greyed, not ignored
+            self.setEnabled(not self._session.busy)
 
     def refresh(self) -> None:
         """Show the project's settings."""

@@ -83,6 +83,9 @@ class NetworkEditor(QWidget):
     def _on_changed(self, what: Change) -> None:
         if what & (Change.DOCUMENT | Change.SHAPE | Change.DATA | Change.BUSY):
             self.refresh()
+        if what & (Change.BUSY | Change.DOCUMENT):
+            # nothing here may change the document while a run goes: greyed, not ignored
+            self.setEnabled(not self._session.busy)
 
     def refresh(self) -> None:
         """Show the session's network."""
