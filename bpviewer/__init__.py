@@ -1,3 +1,50 @@
-"""bpviewer: see backpropagation one step at a time, and find where the numbers go wrong."""
+"""bpviewer: see backpropagation one step at a time, and find where the numbers go wrong.
+
+The public Python API (``import bpviewer as bpv``); importing it loads no Qt, so it works
+in a remote kernel without a display.  Conventions throughout: weights of layer l are
+(n_{l-1}, n_l), row = from-unit, column = to-unit (``a @ W``); δ = −∂E/∂z; an update adds
+ΔW (``W + ΔW``); the loss of a batch is the mean of its samples'.
+
+- :class:`Network` (``Network.init(layer_sizes, activations, biases=…, seed=…)``),
+  :func:`load` and :func:`save` for project files;
+- :func:`trace` one iteration with every named quantity; :func:`compare` your own
+  gradients with bpviewer's; :func:`gradcheck`; :func:`train`;
+- :func:`show` the window on your network and data;
+- bridges: :func:`from_torch`, :func:`to_torch`, :func:`from_sklearn`.
+"""
 
 __version__ = "0.1.0"
+
+from bpviewer.api.comparing import Comparison, compare
+from bpviewer.api.files import load, save
+from bpviewer.api.sklearn_bridge import from_sklearn, sklearn_training
+from bpviewer.api.torch_bridge import from_torch, loss_name, to_torch
+from bpviewer.api.tracing import Trace, trace
+from bpviewer.api.training import History, gradcheck, train
+from bpviewer.api.window import show
+from bpviewer.core.engine.network import Network
+from bpviewer.core.errors import BpviewerError, DataError, ProjectError, StepError
+
+__all__ = [
+    "BpviewerError",
+    "Comparison",
+    "DataError",
+    "History",
+    "Network",
+    "ProjectError",
+    "StepError",
+    "Trace",
+    "__version__",
+    "compare",
+    "from_sklearn",
+    "from_torch",
+    "gradcheck",
+    "load",
+    "loss_name",
+    "save",
+    "show",
+    "sklearn_training",
+    "to_torch",
+    "trace",
+    "train",
+]

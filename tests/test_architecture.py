@@ -1,4 +1,4 @@
-"""The engine and the command line never load Qt or pyqtgraph.
+"""The engine, the Python API and the command line never load Qt or pyqtgraph.
 
 Two guards: ruff's banned-api rule (``pyproject.toml``) refuses a Qt import written in any
 module outside ``bpviewer/gui`` (CI runs it), and this test imports every module of the
@@ -13,7 +13,9 @@ import sys
 PROBE = """
 import importlib, pkgutil, sys
 import bpviewer, bpviewer.core
+import bpviewer.api
 names = [m.name for m in pkgutil.walk_packages(bpviewer.core.__path__, "bpviewer.core.")]
+names += [m.name for m in pkgutil.walk_packages(bpviewer.api.__path__, "bpviewer.api.")]
 names += ["bpviewer.cli", "bpviewer.cli_train", "bpviewer.cli_check", "bpviewer.desktop_entry",
           "bpviewer.__main__"]
 for name in names:
@@ -27,7 +29,7 @@ sys.exit(1 if bad else 0)
 """
 
 
-def test_core_and_cli_import_no_qt():
+def test_core_api_and_cli_import_no_qt():
     proc = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "QT: []" in proc.stderr
