@@ -125,3 +125,23 @@ def test_during_a_run_the_editing_panels_are_greyed_and_a_refusal_stays_readable
         window.actionStop.trigger()
     assert all(panel.isEnabled() for panel in editors)
     assert window.status_label.text() == window.session.status_text()
+
+
+def test_a_step_leaves_the_forms_alone(window):
+    """Forward and Backward change no data, network shape or settings: the Data and Network
+    panels keep what the user is typing, and the hidden units' maps are not recomputed."""
+    window.new_from_example("spiral")
+    window.data_panel.noise.setValue(0.37)
+    sizes = window.network_editor.findChildren(type(window.data_panel.n))
+    assert sizes
+    sizes[0].setValue(sizes[0].value() + 1)
+    pending = sizes[0].value()
+    maps = []
+    window.network_view.unit_maps = lambda f=window.network_view.unit_maps: maps.append(1) or f()
+    window.actionForward.trigger()
+    window.actionBackward.trigger()
+    assert window.data_panel.noise.value() == 0.37
+    assert sizes[0].value() == pending
+    assert maps == []
+    window.actionApplyUpdate.trigger()
+    assert maps == [1]  # new weights: new maps

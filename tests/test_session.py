@@ -149,3 +149,29 @@ def test_a_rewind_steps_on_the_batch_that_iteration_used(session):
         s.run_phase("forward")
         assert s.machine.results["loss"] == pytest.approx(losses[iteration], rel=1e-12)
     assert s.sample_index == run.trainer.batch_rows(29).start
+
+
+def test_an_edited_sample_is_saved_and_read_back(session, tmp_path):
+    s = session
+    assert s.set_sample_value("input", 0, 1, 0.77)
+    path = s.save(tmp_path / "edited.json")
+    assert not s.dirty
+    from bpviewer.core.files.project import load_project
+
+    assert load_project(path).dataset.inputs[0, 1] == 0.77
+
+
+def test_consecutive_undo_steps_share_their_states_and_the_stack_has_a_size_limit(session):
+    s = session
+    for _ in range(3):
+        s.iterate()
+    commands = [s.undo_stack.command(i) for i in range(s.undo_stack.count())]
+    for earlier, later in zip(commands, commands[1:], strict=False):
+        assert later.before is earlier.after  # one state each, not two
+    assert commands[0].after.machine.inputs is commands[1].after.machine.inputs  # one batch
+    assert s.undo_stack.undoLimit() == 1000  # a tiny network
+    from bpviewer.core.engine.network import Network
+    from bpviewer.gui.session import _undo_limit
+
+    big = Network.init([784, 128, 10], ["sigmoid", "softmax"])
+    assert 50 <= _undo_limit(big) < 200  # about 512 MB of steps on a digit classifier

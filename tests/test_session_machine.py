@@ -280,6 +280,13 @@ class SessionMachine(RuleBasedStateMachine):
                 )
 
     @invariant()
+    def the_kept_state_is_the_current_one(self):
+        """The state an action starts from (kept, not captured again) is the current."""
+        from bpviewer.gui.session import NOTHING, _diff
+
+        assert _diff(self.session._state, self.session.capture()) == NOTHING
+
+    @invariant()
     def runs_belong_to_this_document(self):
         for run in self.session.runs:
             assert any(run is r for r in self.document_runs)

@@ -53,16 +53,11 @@ class RunView:
         w = self._w
         gate = w.training.gate
         now = time.perf_counter()
-        run = w.session.current_run
-        if (
-            run is not None
-            and run.latest_params is not None
-            and w.decision_boundary.isVisible()
-            and now - self._boundary_drawn > BOUNDARY_SECONDS
-        ):
+        network = None
+        if w.decision_boundary.isVisible() and now - self._boundary_drawn > BOUNDARY_SECONDS:
+            network = w.session.take_live_network()
+        if network is not None:
             self._boundary_drawn = now
-            network = run.live_network()
-            run.latest_params = None  # drawn: wait for the next chunk's
             gate.close()
             try:
                 w.decision_boundary.refresh(network, image_only=True)

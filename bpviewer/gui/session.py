@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 
 #: Earlier runs kept (curves and their histories for rewinding).
 MAX_RUNS = 6
+#: Memory the undo stack may hold, about (its length is set from the network's size).
+UNDO_BUDGET = 512 * 2**20
 #: What a refused change says while a run goes.
 BUSY = "a training run is going: stop it first (Shift+F5)"
 
@@ -56,7 +58,8 @@ class Change(enum.Flag):
     SHAPE = enum.auto()  # the network's layers, activations or biases
     PARAMETERS = enum.auto()  # weight or bias values
     STEP = enum.auto()  # the step machine's position, results, records
-    DATA = enum.auto()  # the data set, or which sample / batch is current
+    DATA = enum.auto()  # the data set (replaced: an edit, a preset, a file)
+    SAMPLE = enum.auto()  # which sample / batch the step machine works on
     SETTINGS = enum.auto()  # training settings
     LOSSES = enum.auto()  # the stepped losses
     RUNS = enum.auto()  # a run started or ended, runs cleared or no longer fitting
@@ -73,6 +76,7 @@ ALL = (
     | Change.PARAMETERS
     | Change.STEP
     | Change.DATA
+    | Change.SAMPLE
     | Change.SETTINGS
     | Change.LOSSES
     | Change.RUNS
@@ -176,7 +180,9 @@ class Session(QObject):
             self.machine = self._new_machine(project, project.network.copy())
             self.runs = []
             self.undo_stack.clear()
+            self.undo_stack.setUndoLimit(_undo_limit(project.network))
             self._mark_saved()
+            self._state = self.capture()
         return True
 
     def open(self, path: str | Path) -> bool:
@@ -257,15 +263,11 @@ class Session(QObject):
 
     def _restore(self, state: DocState) -> None:
         """Put a whole state back (undo, redo); keeps the file name and the runs."""
-        old = self.project
-        what = Change.PARAMETERS | Change.STEP | Change.LOSSES
-        if not state.machine.network.same_shape(self.machine.network):
-            what |= Change.SHAPE | Change.RUNS
-        if state.project.dataset is not old.dataset or state.sample_index != self.sample_index:
-            what |= Change.DATA
-        if state.project.training != old.training:
-            what |= Change.SETTINGS
+        what = _diff(self._state, state)
+        if what & Change.SHAPE:
+            what |= Change.RUNS  # runs fit again, or no longer
         with self._changing(what):
+            old = self.project
             self.project = replace(state.project, path=old.path, name=old.name)
             machine = self._new_machine(state.project, state.machine.network.copy())
             machine.restore(state.machine)
@@ -275,21 +277,29 @@ class Session(QObject):
             self.last_update = state.last_update
             self.last_records = list(state.last_records)
             self.initial_network = state.initial_network
+            self._state = state
 
-    def _push(self, text: str, before: DocState) -> None:
-        self.undo_stack.push(DocCommand(self, text, before, self.capture()))
+    def _push(self, text: str, before: DocState) -> Change:
+        """Push the change from ``before`` to now as one undo step; what changed."""
+        after = self.capture()
+        what = _diff(before, after)
+        if what:
+            self.undo_stack.push(DocCommand(self, text, before, after))
+        self._state = after
+        return what
 
     @contextmanager
-    def _action(self, text: str, what: Change) -> Iterator[None]:
-        """One undoable action: capture, change, push (nothing is pushed when the block
-        raises or changes nothing), one notification."""
+    def _action(self, text: str, extra: Change = NOTHING) -> Iterator[None]:
+        """One undoable action: change, push (nothing when the block raises or changes
+        nothing), one notification naming what the states differ in (and ``extra``).
+
+        The state before is the one the last action left (kept, not captured again)."""
         with self._changing():
-            before = self.capture()
+            before = self._state
             yield
-            after = self.capture()
-            if not _same_state(before, after):
-                self.undo_stack.push(DocCommand(self, text, before, after))
-                self._pending |= what
+            what = self._push(text, before)
+            if what:
+                self._pending |= what | extra
 
     def undo(self) -> bool:
         """Undo the last action (refused while a run goes)."""
@@ -335,7 +345,7 @@ class Session(QObject):
             return False
         if index == self.sample_index:
             return True
-        with self._action(f"Select sample {index + 1}", Change.DATA | Change.STEP):
+        with self._action(f"Select sample {index + 1}"):
             self.sample_index = index
             self._load_batch()
         return True
@@ -367,8 +377,15 @@ class Session(QObject):
         edited = array.copy()
         edited[row, col] = value
         dataset = replace(data, **{"inputs" if which == "input" else "targets": edited})
-        with self._action(f"Edit {which} {col + 1} of sample {row + 1}", Change.DATA | Change.STEP):
-            self.project = replace(self.project, dataset=dataset)
+        spec = self.project.data_spec
+        if not {"inputs", "targets"} <= spec.keys() or len(spec) > 2:
+            self.messageIssued.emit(
+                "the edited samples are kept in the project file from now on (they no "
+                "longer come from the preset or file they were read from)"
+            )
+        inline = {"inputs": dataset.inputs.tolist(), "targets": dataset.targets.tolist()}
+        with self._action(f"Edit {which} {col + 1} of sample {row + 1}"):
+            self.project = replace(self.project, dataset=dataset, data_spec=inline)
             self._load_batch()
         return True
 
@@ -403,7 +420,7 @@ class Session(QObject):
         )
         if float(current) == value:
             return True
-        with self._action(f"Edit {name}", Change.PARAMETERS | Change.STEP):
+        with self._action(f"Edit {name}"):
             self.machine.set_parameter(kind, layer, row, col, value)
             self.last_records = []
         return True
@@ -437,7 +454,7 @@ class Session(QObject):
                     return False
                 row.append(v)
             parsed.append(row)
-        with self._action(f"Paste into layer {layer}", Change.PARAMETERS | Change.STEP):
+        with self._action(f"Paste into layer {layer}"):
             for r, row in enumerate(parsed):
                 for c, v in enumerate(row):
                     self.machine.set_parameter(kind, layer, top + r, left + c, v)
@@ -448,7 +465,7 @@ class Session(QObject):
         """Back to the weights the project started with (undoable)."""
         if self._refuse_if_busy():
             return False
-        with self._action("Reset weights", Change.PARAMETERS | Change.STEP):
+        with self._action("Reset weights"):
             for mine, first in zip(
                 self.machine.network.parameters(), self.initial_network.parameters(), strict=True
             ):
@@ -465,8 +482,7 @@ class Session(QObject):
         faded, and refuse to be restored."""
         if self._refuse_if_busy():
             return False
-        what = Change.SHAPE | Change.PARAMETERS | Change.STEP | Change.DATA | Change.SETTINGS
-        with self._action(text, what | Change.LOSSES | Change.RUNS):
+        with self._action(text, Change.RUNS):  # runs may no longer fit
             dataset = project.dataset
             index = min(self.sample_index, dataset.n_samples - 1)
             self.machine = self._new_machine(project, project.network.copy(), index)
@@ -567,7 +583,7 @@ class Session(QObject):
         if after == before:
             return True
         text = ", ".join(f"{k} = {v}" for k, v in changes.items())
-        with self._action(f"Set {text}", Change.SETTINGS | Change.STEP | Change.DATA):
+        with self._action(f"Set {text}"):
             self._set_training(after)
         return True
 
@@ -624,7 +640,7 @@ class Session(QObject):
             tracked_labels=[label for _, label in track or []],
         )
         with self._changing(Change.RUNS | Change.BUSY | Change.STEP):
-            self._run_before = self.capture()
+            self._run_before = self._state
             self.runs.append(run)
             del self.runs[:-MAX_RUNS]
             self.current_run = run
@@ -662,13 +678,13 @@ class Session(QObject):
         iteration = run.start + result.iterations
         if result.trip is not None and result.trip.restored_iteration is not None:
             iteration = result.trip.restored_iteration
-        before = self._run_before or self.capture()
-        with self._changing(Change.RUNS | Change.BUSY | Change.PARAMETERS | Change.STEP):
+        before = self._run_before or self._state
+        with self._changing(Change.RUNS | Change.BUSY):
             self.busy = False
             self.current_run = None
             self._run_before = None
             self._install_parameters(result.network, result.optimizer_state, iteration, run)
-            self._push(f"Train {result.iterations:,} iterations", before)
+            self._pending |= self._push(f"Train {result.iterations:,} iterations", before)
 
     def _install_parameters(
         self, network: Network, optimizer_state, iteration: int, run: Run
@@ -755,10 +771,7 @@ class Session(QObject):
         except (ValueError, KeyError) as exc:
             self.messageIssued.emit(str(exc))
             return False
-        with self._action(
-            f"Rewind to iteration {iteration}",
-            Change.PARAMETERS | Change.STEP | Change.SETTINGS | Change.DATA,
-        ):
+        with self._action(f"Rewind to iteration {iteration}"):
             if run.settings.optimizer != self.project.training.optimizer:
                 self._set_training(run.settings)
                 self.messageIssued.emit(
@@ -799,6 +812,14 @@ class Session(QObject):
         run = self.current_run
         return run.live_network() if run is not None else None
 
+    def take_live_network(self) -> Network | None:
+        """The running run's newest parameters if they came since the last take, else
+        None (a live view draws each chunk's parameters once)."""
+        network = self.live_network()
+        if network is not None:
+            self.current_run.latest_params = None
+        return network
+
     # ------------------------------------------------------------------ stepping
     def can_run(self, phase: str) -> bool:
         """Whether a phase may run now (never while training)."""
@@ -837,7 +858,7 @@ class Session(QObject):
 
     def _run(self, text: str, work: Callable[[], list[StepRecord]]) -> list[StepRecord]:
         records: list[StepRecord] = []
-        with self._action(text, Change.STEP | Change.LOSSES | Change.PARAMETERS | Change.DATA):
+        with self._action(text):
             try:
                 records = work()
             except StepError as exc:
@@ -876,19 +897,49 @@ class Session(QObject):
         return " · ".join(parts)
 
 
-def _same_state(a: DocState, b: DocState) -> bool:
-    """Whether two states are the same (an action that changed nothing pushes nothing)."""
+def _diff(a: DocState, b: DocState) -> Change:
+    """What differs between two document states (NOTHING: the same state)."""
     ma, mb = a.machine, b.machine
-    return (
-        a.project is b.project
-        and a.sample_index == b.sample_index
-        and a.losses == b.losses
-        and a.last_update is b.last_update
-        and len(a.last_records) == len(b.last_records)
-        and all(x is y for x, y in zip(a.last_records, b.last_records, strict=True))
-        and ma.position == mb.position
-        and ma.iteration == mb.iteration
-        and ma.fresh == mb.fresh
-        and ma.network.same_shape(mb.network)
-        and ma.network.same_as(mb.network)
+    what = NOTHING
+    if not ma.network.same_shape(mb.network):
+        what |= Change.SHAPE | Change.PARAMETERS
+    elif not ma.network.same_as(mb.network) or a.initial_network is not b.initial_network:
+        what |= Change.PARAMETERS
+    if (
+        ma.position != mb.position
+        or ma.iteration != mb.iteration
+        or ma.fresh != mb.fresh
+        or ma.results.keys() != mb.results.keys()
+        or any(ma.results[k] is not mb.results[k] for k in ma.results)
+        or a.last_update is not b.last_update
+        or len(a.last_records) != len(b.last_records)
+        or any(x is not y for x, y in zip(a.last_records, b.last_records, strict=False))
+        or not _same_optimizer_state(ma.optimizer_state, mb.optimizer_state)
+    ):
+        what |= Change.STEP
+    if a.project.dataset is not b.project.dataset or a.project.data_spec != b.project.data_spec:
+        what |= Change.DATA
+    if a.sample_index != b.sample_index or ma.inputs is not mb.inputs:
+        what |= Change.SAMPLE
+    if a.project.training != b.project.training:
+        what |= Change.SETTINGS
+    if a.losses != b.losses:
+        what |= Change.LOSSES
+    return what
+
+
+def _same_optimizer_state(a, b) -> bool:
+    if a.t != b.t or len(a.slots) != len(b.slots):
+        return False
+    return all(
+        len(x) == len(y)
+        and all(np.array_equal(p, q, equal_nan=True) for p, q in zip(x, y, strict=True))
+        for x, y in zip(a.slots, b.slots, strict=True)
     )
+
+
+def _undo_limit(network: Network) -> int:
+    """Undo steps to keep for a network of this size: each holds a copy of the network
+    and step records with a few more (about 8 arrays of its size), within UNDO_BUDGET."""
+    size = 8 * 8 * sum(p.size for p in network.parameters())
+    return int(min(1000, max(50, UNDO_BUDGET // max(size, 1))))

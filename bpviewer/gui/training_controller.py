@@ -177,7 +177,8 @@ class TrainingController(QObject):
         # result (the run would end as "failed", without a watchpoint's restore)
         from PySide6.QtCore import QCoreApplication, QThreadPool
 
-        QThreadPool.globalInstance().waitForDone(msecs)
+        if not QThreadPool.globalInstance().waitForDone(msecs):
+            return  # still running: its trainer must not be read while it writes
         QCoreApplication.sendPostedEvents()  # the worker's queued signals, in order
         if self._run is not None:  # finished never arrived (the thread was cut off)
             self._on_finished()

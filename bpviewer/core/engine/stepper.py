@@ -196,8 +196,8 @@ class StepMachine:
             frozenset(self.fresh),
             dict(self._pending_slots),
             self.optimizer_state.copy(),
-            self.inputs.copy(),
-            self.targets.copy(),
+            self.inputs,  # never changed in place (set_batch replaces them): shared
+            self.targets,
         )
 
     def restore(self, snap: MachineSnapshot) -> None:
@@ -209,7 +209,7 @@ class StepMachine:
         self.fresh = set(snap.fresh)
         self._pending_slots = dict(snap.pending_slots)
         self.optimizer_state = snap.optimizer_state.copy()
-        self.inputs, self.targets = snap.inputs.copy(), snap.targets.copy()
+        self.inputs, self.targets = snap.inputs, snap.targets
 
     # ------------------------------------------------------------------ inputs
     def set_batch(self, inputs: np.ndarray, targets: np.ndarray) -> None:

@@ -163,7 +163,7 @@ class DataPanel(QWidget):
 
     # ------------------------------------------------------------------ showing
     def _on_changed(self, what: Change) -> None:
-        if what & (Change.DOCUMENT | Change.DATA | Change.SHAPE | Change.BUSY):
+        if what & (Change.DOCUMENT | Change.DATA):  # not per step: the knobs keep their input
             self.refresh()
         if what & (Change.BUSY | Change.DOCUMENT):
             # nothing here may change the document while a run goes: greyed, not ignored

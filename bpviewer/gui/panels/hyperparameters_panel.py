@@ -87,7 +87,7 @@ class HyperparametersPanel(QWidget):
         return [self.loss.itemText(i) for i in range(self.loss.count())]
 
     def _on_changed(self, what: Change) -> None:
-        if what & (Change.DOCUMENT | Change.SETTINGS | Change.SHAPE | Change.BUSY):
+        if what & (Change.DOCUMENT | Change.SETTINGS | Change.SHAPE):
             self.refresh()
         if what & (Change.BUSY | Change.DOCUMENT):
             # nothing here may change the document while a run goes: greyed, not ignored
@@ -122,8 +122,8 @@ class HyperparametersPanel(QWidget):
         del blockers
 
     def _set(self, **changes) -> None:
-        self._session.set_training(**changes)
-        self.refresh()
+        if not self._session.set_training(**changes):
+            self.refresh()  # refused: show the value kept (accepted: the change redraws)
 
     def _on_float(self, key: str) -> None:
         text = self.fields[key].text()

@@ -81,7 +81,7 @@ class NetworkEditor(QWidget):
         self.refresh()
 
     def _on_changed(self, what: Change) -> None:
-        if what & (Change.DOCUMENT | Change.SHAPE | Change.DATA | Change.BUSY):
+        if what & (Change.DOCUMENT | Change.SHAPE):  # not per step: edits not applied stay
             self.refresh()
         if what & (Change.BUSY | Change.DOCUMENT):
             # nothing here may change the document while a run goes: greyed, not ignored

@@ -60,7 +60,7 @@ class SampleEditor(QWidget):
         self.refresh()
 
     def _on_changed(self, what: Change) -> None:
-        if what & (Change.DOCUMENT | Change.DATA | Change.SHAPE | Change.BUSY):
+        if what & (Change.DOCUMENT | Change.DATA | Change.SAMPLE | Change.SHAPE):
             self.refresh()
         if what & (Change.BUSY | Change.DOCUMENT):
             # nothing here may change the document while a run goes: greyed, not ignored

@@ -214,9 +214,10 @@ class NetworkView(QGraphicsView):
         if what & (Change.DOCUMENT | Change.SHAPE) and self._sizes != self._net_sizes():
             self._rebuild()
         elif what & (
-            Change.DOCUMENT | Change.SHAPE | Change.PARAMETERS | Change.STEP | Change.DATA
+            Change.DOCUMENT | Change.SHAPE | Change.PARAMETERS | Change.STEP | Change.SAMPLE
         ):
-            self._on_values_changed()
+            maps = bool(what & (Change.DOCUMENT | Change.SHAPE | Change.PARAMETERS | Change.DATA))
+            self._on_values_changed(maps)
 
     def _net_sizes(self) -> tuple[int, ...]:
         return self._session.network.layer_sizes
@@ -322,10 +323,13 @@ class NetworkView(QGraphicsView):
             values = maps.get(key)
             item.set_map(None if values is None else heat_image(values))
 
-    def _on_values_changed(self) -> None:
+    def _on_values_changed(self, maps: bool = True) -> None:
+        """Redraw the values (and the hidden units' maps over the input plane, which
+        depend on the parameters and the data only)."""
         self.redraws += 1
         self._phase_of(self._session.last_records)
-        self._refresh_maps()
+        if maps:
+            self._refresh_maps()
         session = self._session
         machine = session.machine
         net = machine.network
