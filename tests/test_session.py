@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -166,7 +168,7 @@ def test_consecutive_undo_steps_share_their_states_and_the_stack_has_a_size_limi
     for _ in range(3):
         s.iterate()
     commands = [s.undo_stack.command(i) for i in range(s.undo_stack.count())]
-    for earlier, later in zip(commands, commands[1:], strict=False):
+    for earlier, later in itertools.pairwise(commands):
         assert later.before is earlier.after  # one state each, not two
     assert commands[0].after.machine.inputs is commands[1].after.machine.inputs  # one batch
     assert s.undo_stack.undoLimit() == 1000  # a tiny network
