@@ -43,7 +43,7 @@ def _save_and_close(app: QApplication, window, out: Path) -> None:
     """Let the window settle, save it as ``out`` and close it without a save prompt."""
     _settle(app, window)
     window.grab().save(str(out))
-    window.session.undo_stack.setClean()
+    window.prompter.unsaved_changes = lambda name: "discard"  # a picture, not a document
     window.close()
 
 
