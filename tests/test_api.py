@@ -262,3 +262,29 @@ def test_the_example_notebook_runs_in_a_real_kernel():
         assert not [o for o in outputs if o.get("output_type") == "error"]
         rich = [o["data"] for o in outputs if "data" in o]
         assert any("text/markdown" in d for d in rich) and any("text/html" in d for d in rich)
+
+
+def test_show_returns_at_once_under_ipythons_qt_event_loop(qtbot, monkeypatch):
+    """In Jupyter after ``%gui qt`` the kernel's event loop is Qt's: show() must not block
+    (it would freeze the notebook) and gives a live handle."""
+    IPython = pytest.importorskip("IPython")
+    from bpviewer.api import window as api_window
+
+    def loop_qt(kernel):  # ipykernel names its Qt loop function loop_qt
+        pass
+
+    class Kernel:
+        eventloop = loop_qt
+
+    class Shell:
+        kernel = Kernel()
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: Shell())
+    assert api_window.qt_loop_integrated()
+    handle = bpv.show(bpv.Network.init([2, 1], "sigmoid"))  # block=None: decided here
+    qtbot.addWidget(handle.window)
+    assert isinstance(handle, api_window.WindowHandle) and handle.window.isVisible()
+    handle.window.prompter.unsaved_changes = lambda name: "discard"
+    handle.close()
+    Kernel.eventloop = None
+    assert not api_window.qt_loop_integrated()
