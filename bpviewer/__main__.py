@@ -15,6 +15,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bpviewer.cli import main as cli_main
 
         return cli_main(args)
+    if len(args) == 1 and not args[0].startswith("-") and "." not in args[0]:
+        from pathlib import Path
+
+        if not Path(args[0]).exists():  # neither a command nor a project file
+            print(
+                f"bpviewer: unknown command {args[0]!r} (commands: {', '.join(COMMANDS)}; "
+                "or give a project file to open)",
+                file=sys.stderr,
+            )
+            return 2
     from bpviewer.app import run_app
 
     return run_app(args)

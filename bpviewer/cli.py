@@ -38,6 +38,17 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{command}: {message}" if command else message)
 
 
+def _tolerance(text: str) -> float:
+    """A finite number of 0 or more (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number of 0 or more, got {text}")
+    return value
+
+
 def _add_project(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("project", nargs="?", help="project file (.json)")
     parser.add_argument(
@@ -59,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("gradcheck", help="analytic gradients against central differences")
     _add_project(p)
     p.add_argument("--sample", type=int, default=0, help="first sample of the batch (default 0)")
-    p.add_argument("--tol", type=float, default=1e-5, help="relative error tolerance")
+    p.add_argument("--tol", type=_tolerance, default=1e-5, help="relative error tolerance")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
     p = sub.add_parser("train", help="train on the fast path")
@@ -106,7 +117,7 @@ def project_from_args(args: argparse.Namespace) -> Project:
     if args.preset:
         return load_example(args.preset)
     if not args.project:
-        raise UsageError(f"bpviewer {args.command}: give a project file or --preset NAME")
+        raise UsageError(f"{args.command}: give a project file or --preset NAME")
     project = load_project(args.project)
     for warning in project.warnings:
         print(f"bpviewer: warning: {args.project}: {warning}", file=sys.stderr)
@@ -212,6 +223,14 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
         )
         if result.kinks:
             print(f"{len(result.kinks)} parameter(s) sit at a relu kink and were not judged")
+    zeros = sum(1 for e in result.entries if e.analytic == 0 and e.numerical == 0)
+    if zeros * 2 > len(result.entries):
+        print(
+            f"bpviewer: warning: {zeros} of {len(result.entries)} gradients are exactly 0 on "
+            f"this batch (samples {lo}..{hi - 1}), so passing proves little: try another "
+            "--sample",
+            file=sys.stderr,
+        )
     return 0 if result.passed else 1
 
 

@@ -1,0 +1,63 @@
+"""Rough edges of the command line and of files, each found by a user."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from bpviewer.core.files.atomic import write_atomic
+
+
+def _bpviewer(*args: str, **kw) -> subprocess.CompletedProcess:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **kw.pop("env", {})}
+    return subprocess.run(
+        [sys.executable, "-m", "bpviewer", *args], capture_output=True, text=True, env=env, **kw
+    )
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_files_are_written_with_the_users_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "project.json", "{}")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "project.json").stat().st_mode) == 0o644
+    (tmp_path / "project.json").chmod(0o640)  # a replaced file keeps its mode
+    write_atomic(tmp_path / "project.json", "{}")
+    assert stat.S_IMODE((tmp_path / "project.json").stat().st_mode) == 0o640
+
+
+def test_an_unknown_command_is_named():
+    out = _bpviewer("frobnicate")
+    assert out.returncode == 2
+    assert out.stderr.strip().startswith("bpviewer: unknown command 'frobnicate'")
+
+
+def test_usage_errors_name_the_command_once():
+    out = _bpviewer("trace")
+    assert out.returncode == 2
+    assert out.stderr.strip() == "bpviewer: trace: give a project file or --preset NAME"
+
+
+@pytest.mark.parametrize("tol", ["-1", "nan", "inf", "abc"])
+def test_a_tolerance_must_be_a_number_of_0_or_more(tol):
+    out = _bpviewer("gradcheck", "--preset", "xor", "--tol", tol)
+    assert out.returncode == 2 and "argument --tol:" in out.stderr
+
+
+def test_writing_into_a_missing_folder_names_the_file_asked_for(tmp_path):
+    target = tmp_path / "missing" / "x.json"
+    out = _bpviewer("train", "--preset", "xor", "--iterations", "5", "--out", str(target))
+    assert out.returncode == 2
+    assert out.stderr.strip() == f"bpviewer: {target}: No such file or directory"
+
+
+def test_gradcheck_warns_when_most_gradients_are_zero():
+    out = _bpviewer("gradcheck", "--preset", "xor")  # sample (0, 0): inputs of 0
+    assert "9 of 13 gradients are exactly 0" in out.stderr
+    assert "exactly 0" not in _bpviewer("gradcheck", "--preset", "xor", "--sample", "3").stderr
