@@ -145,3 +145,40 @@ def test_a_step_leaves_the_forms_alone(window):
     assert maps == []
     window.actionApplyUpdate.trigger()
     assert maps == [1]  # new weights: new maps
+
+
+def test_rough_edges_a_class_saw(window, tmp_path):
+    """From a walk-through as a teacher: names in undo texts, η in every run's name, a
+    broken CSV's dialog, a preset applying when chosen, the hover text leaving with the
+    mouse, a window no larger than the screen."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    from bpviewer.core.files.project import TrainingSettings
+    from bpviewer.core.training.runs import describe_change
+
+    s = window.session
+    assert s.set_training(learning_rate=0.05)
+    assert window.actionUndo.text() == "&Undo Set η = 0.05"
+    same = TrainingSettings()
+    assert describe_change(same, same) == "η 0.5, same settings"
+    assert describe_change(same, TrainingSettings(batch_size=4)) == "η 0.5, batch 1 → 4"
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    assert not window.data_panel.load_csv(empty)
+    assert window.prompter.errors[-1][0] == "Cannot read the CSV file"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b,c\n1,2,0\n3,oops,1\n")
+    assert window.data_panel.load_csv(bad) and not window.data_panel.import_csv()
+    title, text = window.prompter.errors[-1]
+    assert title == "Cannot import the CSV file" and "oops" in text and "bad.csv" in text
+    combo = window.data_panel.preset
+    combo.setCurrentText("circle")
+    combo.activated.emit(combo.currentIndex())
+    assert s.project.data_spec["preset"] == "circle"
+    plot = window.error_plot
+    plot.hover.setText("iteration 3: E = 0.1 (click to restore)")
+    QApplication.sendEvent(plot, QEvent(QEvent.Type.Leave))
+    assert plot.hover.text() == ""
+    room = window.screen().availableGeometry()
+    assert window.width() <= room.width() and window.height() <= room.height()

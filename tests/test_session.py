@@ -30,7 +30,7 @@ def test_each_action_is_one_named_undo_step_and_one_notification(session):
         (lambda: s.run_phase_rest(), "Backward", Change.STEP),
         (lambda: s.run_phase("update"), "Apply update", Change.PARAMETERS),
         (lambda: s.set_parameter("w", 1, 0, 0, "0.25"), "Edit w(x₁→h₁)", Change.PARAMETERS),
-        (lambda: s.set_training(learning_rate=0.1), "Set learning_rate = 0.1", Change.SETTINGS),
+        (lambda: s.set_training(learning_rate=0.1), "Set η = 0.1", Change.SETTINGS),
         (lambda: s.iterate(), "Iterate", Change.PARAMETERS),
         (lambda: s.reset(), "Reset weights", Change.PARAMETERS),
     ):

@@ -89,9 +89,10 @@ def _training(w):
 
 
 def _data(w):
+    from bpviewer.gui.dialogs.prompter import PrompterOf
     from bpviewer.gui.panels.data_panel import DataPanel
 
-    return DataPanel(w.session, w.prompter)
+    return DataPanel(w.session, PrompterOf(w))
 
 
 def _hyper(w):

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QTimer
-from PySide6.QtGui import QCloseEvent, QIcon
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox, QWidget
 
 from bpviewer.core.files.examples import EXAMPLES, example_names
@@ -40,7 +40,7 @@ class MainWindow(QMainWindow):
         self.prompter = Prompter(self)
         self.session = Session(parent=self)
         self.setWindowIcon(QIcon(str(resource_path("bpviewer.svg"))))
-        self.resize(1400, 900)
+        self._fit_to_screen(1400, 900)
         self.network_view = NetworkView(self.session)
         self.setCentralWidget(self.network_view)
         self._docks = docks.build_docks(self)
@@ -92,6 +92,14 @@ class MainWindow(QMainWindow):
             panel_menu.addAction(dock.toggleViewAction())
         panel_menu.addSeparator()
         panel_menu.addAction(self.toolbar.toggleViewAction())
+
+    def _fit_to_screen(self, width: int, height: int) -> None:
+        """Open at ``width`` × ``height``, or smaller where the screen is (1280×720)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is not None:
+            room = screen.availableGeometry()
+            width, height = min(width, room.width()), min(height, room.height())
+        self.resize(width, height)
 
     # ------------------------------------------------------------------ panels and layout
     def docks(self) -> list[QDockWidget]:

@@ -37,7 +37,13 @@ from bpviewer.core.engine.notation import bias_label, fmt, weight_label
 from bpviewer.core.engine.stepper import MachineSnapshot, StepMachine, StepRecord
 from bpviewer.core.errors import StepError
 from bpviewer.core.files.examples import load_example
-from bpviewer.core.files.project import Project, TrainingSettings, load_project, save_project
+from bpviewer.core.files.project import (
+    SETTING_LABELS,
+    Project,
+    TrainingSettings,
+    load_project,
+    save_project,
+)
 from bpviewer.core.training.runs import Run, describe_change
 
 if TYPE_CHECKING:
@@ -582,7 +588,10 @@ class Session(QObject):
             return False
         if after == before:
             return True
-        text = ", ".join(f"{k} = {v}" for k, v in changes.items())
+        text = ", ".join(
+            f"{SETTING_LABELS.get(k, k)} = {fmt(v) if isinstance(v, float) else v}"
+            for k, v in changes.items()
+        )
         with self._action(f"Set {text}"):
             self._set_training(after)
         return True

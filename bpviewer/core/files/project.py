@@ -62,6 +62,21 @@ TRAINING_KEYS = (
     "seed",
 )
 _UPDATE_KEYS = {"optimizer": "name", **{k: k for k in OPTIMIZER_KEYS}}
+#: How the window and its undo texts name each setting.
+SETTING_LABELS = {
+    "loss": "loss",
+    "learning_rate": "η",
+    "batch_size": "batch",
+    "optimizer": "optimizer",
+    "momentum": "μ",
+    "beta1": "β₁",
+    "beta2": "β₂",
+    "eps": "ε",
+    "weight_decay": "λ",
+    "update_biases": "update biases",
+    "shuffle": "shuffle",
+    "seed": "seed",
+}
 
 
 @dataclass(frozen=True, init=False)

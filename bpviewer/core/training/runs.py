@@ -10,7 +10,7 @@ import numpy as np
 
 from bpviewer.core.engine.network import Network
 from bpviewer.core.engine.notation import fmt
-from bpviewer.core.files.project import TrainingSettings
+from bpviewer.core.files.project import SETTING_LABELS, TrainingSettings
 
 if TYPE_CHECKING:  # the engine's training modules load with the first run
     from bpviewer.core.data.datasets import Dataset
@@ -63,27 +63,33 @@ class Run:
         return network_from_flat(self.template, self.latest_params)
 
 
-SETTING_NAMES = {
-    "learning_rate": "η",
-    "batch_size": "batch",
-    "optimizer": "optimizer",
-    "weight_decay": "λ",
-    "momentum": "μ",
-    "loss": "loss",
-    "shuffle": "shuffle",
-}
+#: The settings a run's label compares, in that order.
+COMPARED = (
+    "learning_rate",
+    "batch_size",
+    "optimizer",
+    "weight_decay",
+    "momentum",
+    "loss",
+    "shuffle",
+)
 
 
 def describe_change(old: TrainingSettings | None, new: TrainingSettings) -> str:
-    """What changed between two runs' settings, e.g. ``η 0.5 → 0.1``."""
+    """What changed between two runs' settings (``η 0.5 → 0.1``); η is always named
+    (``η 0.1, same settings``)."""
     if old is None:
         return f"η {fmt(new.learning_rate)}, {new.optimizer}, batch {new.batch_size}"
     parts = []
-    for key, short in SETTING_NAMES.items():
+    for key in COMPARED:
         a, b = getattr(old, key), getattr(new, key)
         if a != b:
             parts.append(
-                f"{short} {fmt(a) if isinstance(a, float) else a} → "
+                f"{SETTING_LABELS[key]} {fmt(a) if isinstance(a, float) else a} → "
                 f"{fmt(b) if isinstance(b, float) else b}"
             )
-    return ", ".join(parts) or "same settings"
+    if old.learning_rate == new.learning_rate:
+        parts.insert(0, f"η {fmt(new.learning_rate)}")
+        if len(parts) == 1:
+            return f"{parts[0]}, same settings"
+    return ", ".join(parts)

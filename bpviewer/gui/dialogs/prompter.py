@@ -11,6 +11,16 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 PROJECT_FILTER = "bpviewer projects (*.json);;All files (*)"
 
 
+class PrompterOf:
+    """The window's prompter at the time of asking (tests replace the window's)."""
+
+    def __init__(self, window) -> None:
+        self._window = window
+
+    def __getattr__(self, name: str):
+        return getattr(self._window.prompter, name)
+
+
 class Prompter:
     """Dialogs with the user: confirmations, errors and file names."""
 

@@ -73,6 +73,7 @@ class DataPanel(QWidget):
         self.preset.addItems(PRESETS)
         self.preset.setToolTip("A built-in data set; Use / regenerate loads it")
         self.preset.currentIndexChanged.connect(self._on_preset_chosen)
+        self.preset.activated.connect(lambda _: self.use_preset())  # a user's choice applies
         self.n = QSpinBox()
         self.n.setRange(4, 100_000)
         self.n.setValue(200)
@@ -257,6 +258,8 @@ class DataPanel(QWidget):
             table = read_table(path)
         except BpviewerError as exc:
             self._session.messageIssued.emit(f"{exc}; the current data stay")
+            if self.prompter is not None:  # as a broken project file is: a dialog
+                self.prompter.error("Cannot read the CSV file", f"{exc}\n\nThe current data stay.")
             return False
         self._csv = Path(path)
         self.csv_path.setText(str(path))
@@ -304,4 +307,12 @@ class DataPanel(QWidget):
         if self._csv is None:
             self._session.messageIssued.emit("choose a CSV file first")
             return False
-        return self._session.set_data(self.csv_spec(), text=f"Import {self._csv.name}")
+        said: list[str] = []
+        self._session.messageIssued.connect(said.append)
+        try:
+            ok = self._session.set_data(self.csv_spec(), text=f"Import {self._csv.name}")
+        finally:
+            self._session.messageIssued.disconnect(said.append)
+        if not ok and said and self.prompter is not None:  # as a broken project file is
+            self.prompter.error("Cannot import the CSV file", said[-1])
+        return ok

@@ -367,6 +367,10 @@ class ErrorPlot(QWidget):
                 return curves, int(xs[k]), float(ys[k])
         return None
 
+    def leaveEvent(self, event) -> None:
+        self.hover.setText("")  # the point under the mouse is gone
+        super().leaveEvent(event)
+
     def _on_mouse_moved(self, pos) -> None:
         vb = self.plot.plotItem.vb
         if not vb.sceneBoundingRect().contains(pos):
