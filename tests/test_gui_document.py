@@ -182,3 +182,36 @@ def test_rough_edges_a_class_saw(window, tmp_path):
     assert plot.hover.text() == ""
     room = window.screen().availableGeometry()
     assert window.width() <= room.width() and window.height() <= room.height()
+
+
+def test_a_refused_cell_says_why_at_the_cell_and_the_editor_shows_the_leading_digits(window, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLineEdit
+
+    view = window.weight_tables.views[0]
+    model = view.model()
+    assert not model.setData(model.index(0, 0), "abc", Qt.ItemDataRole.EditRole)
+    assert "w(x₁→h₁) keeps its value" in model.refusal
+    assert model.setData(model.index(0, 1), "0.30000000000000004", Qt.ItemDataRole.EditRole)
+    editor = QLineEdit()
+    qtbot.addWidget(editor)
+    view.itemDelegate().setEditorData(editor, model.index(0, 1))
+    assert editor.text() == "0.30000000000000004" and editor.cursorPosition() == 0
+    assert editor.selectedText() == editor.text()
+    assert "press Forward" in window.network_view._banner.text()
+    window.actionForward.trigger()
+    assert "forward" in window.network_view._banner.text()
+
+
+def test_an_uncaught_exception_is_printed_once(tmp_path):
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from bpviewer.gui.excepthook import install_excepthook\n"
+        "install_excepthook(show_dialog=False)\n"
+        "raise ValueError('boom')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert out.stderr.count("Traceback") == 1 and "ValueError: boom" in out.stderr

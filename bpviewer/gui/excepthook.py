@@ -15,8 +15,10 @@ def install_excepthook(show_dialog: bool = True) -> None:
 
     def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
         text = "".join(traceback.format_exception(kind, value, tb))
-        log.error("uncaught exception\n%s", text)
-        sys.__stderr__.write(text)
+        if log.hasHandlers():  # logging is set up: it goes where the user sent it
+            log.error("uncaught exception\n%s", text)
+        else:  # (logging's last-resort handler would print it a second time)
+            sys.__stderr__.write(text)
         if not show_dialog:
             return
         from PySide6.QtWidgets import QApplication, QMessageBox

@@ -7,7 +7,7 @@ is handed to the model, which refuses it with a message and keeps the old value.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QLineEdit, QStyledItemDelegate, QWidget
+from PySide6.QtWidgets import QLineEdit, QStyledItemDelegate, QToolTip, QWidget
 
 from bpviewer.core.engine.notation import full
 
@@ -23,11 +23,17 @@ class FloatDelegate(QStyledItemDelegate):
 
     def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:
         value = index.data(Qt.ItemDataRole.EditRole)
-        editor.setText("" if value is None else full(value))
-        editor.selectAll()
+        text = "" if value is None else full(value)
+        editor.setText(text)
+        # all selected (typing replaces it), the cursor at the start so the leading digits
+        # show, not the tail of a 17-digit value
+        editor.setSelection(len(text), -len(text))
 
     def setModelData(self, editor: QWidget, model, index: QModelIndex) -> None:
-        model.setData(index, editor.text().strip(), Qt.ItemDataRole.EditRole)
+        if not model.setData(index, editor.text().strip(), Qt.ItemDataRole.EditRole):
+            why = getattr(model, "refusal", "")
+            if why:  # said at the cell, not only in the status bar
+                QToolTip.showText(editor.mapToGlobal(editor.rect().bottomLeft()), why, editor)
 
     def updateEditorGeometry(self, editor: QWidget, option, index: QModelIndex) -> None:
         editor.setGeometry(option.rect)

@@ -86,6 +86,7 @@ class WeightTableModel(QAbstractTableModel):
         self._session = session
         self.layer = layer
         self.mode = "W"
+        self.refusal = ""  # why the last edit was refused, for the editor to say
         self._view = LayerView.of(session, layer)
 
     def refresh(self) -> None:
@@ -213,7 +214,14 @@ class WeightTableModel(QAbstractTableModel):
         if not index.isValid() or role != Qt.ItemDataRole.EditRole or self.mode != "W":
             return False
         kind, layer, row, col = self.parameter(index.row(), index.column())
-        return self._session.set_parameter(kind, layer, row, col, value)
+        said: list[str] = []
+        self._session.messageIssued.connect(said.append)
+        try:
+            ok = self._session.set_parameter(kind, layer, row, col, value)
+        finally:
+            self._session.messageIssued.disconnect(said.append)
+        self.refusal = "" if ok else (said[-1] if said else "refused")
+        return ok
 
     # ------------------------------------------------------------------ updates
     def _on_values_changed(self) -> None:

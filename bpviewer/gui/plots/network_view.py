@@ -275,8 +275,9 @@ class NetworkView(QGraphicsView):
     def _phase_of(self, records) -> None:
         """The banner and the highlighted layers for the records just run (none: plain)."""
         self._highlight_layers = (None, set())
-        if self._banner is not None:
-            self._banner.setText("")
+        if self._banner is not None:  # with nothing run yet: what to press first
+            self._banner.setText("press Forward (Ctrl+1) or Step (F10) to begin")
+            self._banner.setBrush(QBrush(QColor(palette.STALE)))
         if records:
             kinds = {r.sub_step.kind for r in records}
             phase = (
