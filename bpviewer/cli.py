@@ -69,7 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("gradcheck", help="analytic gradients against central differences")
     _add_project(p)
-    p.add_argument("--sample", type=int, default=0, help="first sample of the batch (default 0)")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument(
+        "--sample", type=int, default=0, help="first sample of the batch (default 0)"
+    )
+    which.add_argument("--all", action="store_true", help="every sample in one batch")
     p.add_argument("--tol", type=_tolerance, default=1e-5, help="relative error tolerance")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -174,10 +178,19 @@ def _print_changes(trace: Any) -> None:
 
 
 # ---------------------------------------------------------------------------- gradcheck
+def _label(entry, n_layers: int) -> str:
+    """``w(x₁→h₁)`` or ``b(h₁)``, as the window names a parameter."""
+    from bpviewer.core.engine.notation import bias_label, weight_label
+
+    if entry.kind == "w":
+        return weight_label(entry.layer, entry.row, entry.col, n_layers)
+    return bias_label(entry.layer, entry.col, n_layers)
+
+
 def cmd_gradcheck(args: argparse.Namespace) -> int:
     """``bpviewer gradcheck``: exit 1 when any parameter is above the tolerance."""
     project = project_from_args(args)
-    lo, hi = batch_bounds(project, args.sample)
+    lo, hi = (0, project.dataset.n_samples) if args.all else batch_bounds(project, args.sample)
     result = gradient_check(
         project.network,
         project.training.loss,
@@ -194,6 +207,7 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
                 "parameters": [
                     {
                         "kind": e.kind,
+                        "name": _label(e, project.network.n_layers),
                         "layer": e.layer,
                         "row": e.row,
                         "column": e.col,
@@ -207,14 +221,15 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
             }
         )
     else:
-        print(f"{'parameter':<16}{'analytic':>16}{'numerical':>16}{'rel. error':>12}")
+        print(f"{'parameter':<24}{'analytic':>16}{'numerical':>16}{'rel. error':>12}")
         for e in result.entries:
-            name = (
+            index = (
                 f"{e.kind}{e.layer}[{e.row},{e.col}]" if e.kind == "w" else f"b{e.layer}[{e.col}]"
             )
+            name = f"{_label(e, project.network.n_layers)} {index}"  # the window's name first
             note = "  at a relu kink: not differentiable here" if e.at_kink else ""
             print(
-                f"{name:<16}{e.analytic + 0.0:>16.8g}{e.numerical + 0.0:>16.8g}{e.relative_error:>12.2e}{note}"
+                f"{name:<24}{e.analytic + 0.0:>16.8g}{e.numerical + 0.0:>16.8g}{e.relative_error:>12.2e}{note}"
             )
         verdict = "passed" if result.passed else "FAILED"
         print(

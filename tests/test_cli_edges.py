@@ -61,3 +61,15 @@ def test_gradcheck_warns_when_most_gradients_are_zero():
     out = _bpviewer("gradcheck", "--preset", "xor")  # sample (0, 0): inputs of 0
     assert "9 of 13 gradients are exactly 0" in out.stderr
     assert "exactly 0" not in _bpviewer("gradcheck", "--preset", "xor", "--sample", "3").stderr
+
+
+def test_gradcheck_names_parameters_as_the_window_does_and_can_check_every_sample():
+    out = _bpviewer("gradcheck", "--preset", "xor", "--all")
+    assert out.returncode == 0 and "w(x₁→h₁) w1[0,0]" in out.stdout
+    assert "exactly 0" not in out.stderr  # over all four samples most gradients are not 0
+    import json
+
+    data = json.loads(_bpviewer("gradcheck", "--preset", "xor", "--all", "--json").stdout)
+    assert data["parameters"][0]["name"] == "w(x₁→h₁)"
+    both = _bpviewer("gradcheck", "--preset", "xor", "--all", "--sample", "2")
+    assert both.returncode == 2 and "not allowed with argument --all" in both.stderr
