@@ -160,3 +160,35 @@ def test_a_paused_run_lets_the_plots_repaint_as_usual(window, qtbot):
         window.actionPause.trigger()
         assert plot.viewportUpdateMode() == manual
         window.actionStop.trigger()
+
+
+def test_the_loss_view_follows_the_latest_run_and_all_runs_on_request(window, qtbot):
+    """A diverged earlier run must not flatten the current one to a line at 0; "all runs"
+    shows every run.  Iteration ticks are whole numbers."""
+    from bpviewer.core.data.datasets import Dataset
+    from bpviewer.core.engine.network import Network
+    from bpviewer.core.files.project import Project, TrainingSettings
+    from bpviewer.core.training.training_run import Watch
+
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (20, 2))
+    t = x @ np.array([[1.5], [-2.0]]) + 0.3
+    net = Network.init([2, 4, 1], ["tanh", "linear"], biases=True, seed=1)
+    spec = {"inputs": x.tolist(), "targets": t.tolist()}
+    s = window.session
+    s.load(Project(net, TrainingSettings(loss="mse", learning_rate=2.0), spec, Dataset(x, t)))
+    plot = window.error_plot
+    plot.ensure_plot()
+    s.train(iterations=100, watch=Watch(nan=False, growth=None))  # diverges
+    s.undo()  # back to the start; the diverged run's curve stays, faded
+    assert s.set_training(learning_rate=0.1)
+    s.train(iterations=300)
+    diverged, latest = plot.runs[0].high, plot.runs[-1].high
+    assert diverged > 1000 * latest  # the premise: finite, but far above
+    (_, _), (_, top) = plot.plot.plotItem.vb.viewRange()
+    assert top < 2 * latest
+    plot.all_box.setChecked(True)
+    (_, _), (_, top) = plot.plot.plotItem.vb.viewRange()
+    assert top >= 0.5 * diverged
+    ticks = plot.plot.getAxis("bottom").tickValues(0.0, 3.0, 400)
+    assert ticks and all(float(v).is_integer() for _, values in ticks for v in values)

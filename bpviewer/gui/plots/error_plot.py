@@ -20,7 +20,7 @@ from bpviewer.core.engine.notation import fmt
 from bpviewer.gui import palette
 from bpviewer.gui.plots.curve_buffer import CurveBuffer
 from bpviewer.gui.plots.live_range import SteppedRange
-from bpviewer.gui.plots.plotting import plain_axes, pyqtgraph
+from bpviewer.gui.plots.plotting import integer_axis, plain_axes, pyqtgraph
 from bpviewer.gui.session import Change, Session
 
 REDRAW_MS = 33  # at most about 30 redraws a second
@@ -117,6 +117,13 @@ class ErrorPlot(QWidget):
         self.log_box.setObjectName("logScale")
         self.log_box.setToolTip("Show the loss on a logarithmic axis")
         self.log_box.toggled.connect(self._on_log_toggled)
+        self.all_box = QCheckBox("all runs")
+        self.all_box.setObjectName("showAllRuns")
+        self.all_box.setToolTip(
+            "Fit the view to every run (off: to the latest run, so an earlier diverged run "
+            "does not flatten it)"
+        )
+        self.all_box.toggled.connect(lambda _: self.fit_view())
         self.clear_button = QPushButton("Clear earlier runs")
         self.clear_button.setObjectName("clearRuns")
         self.clear_button.setToolTip("Remove the faded curves of earlier runs")
@@ -124,6 +131,7 @@ class ErrorPlot(QWidget):
         self.hover = QLabel("")
         self.hover.setObjectName("plotHover")
         bar.addWidget(self.log_box)
+        bar.addWidget(self.all_box)
         bar.addWidget(self.clear_button)
         bar.addStretch(1)
         bar.addWidget(self.hover)
@@ -144,7 +152,7 @@ class ErrorPlot(QWidget):
         if self.plot is not None:
             return self.plot
         pg = pyqtgraph()
-        plot = pg.PlotWidget()
+        plot = pg.PlotWidget(axisItems={"bottom": integer_axis("bottom")})
         plot.setObjectName("errorPlot")
         plot.setLabel("bottom", "iteration")
         plot.setLabel("left", "loss E")
@@ -200,7 +208,7 @@ class ErrorPlot(QWidget):
         elif not x.size and listed:
             legend.removeItem(self.curve)
         if x.size == 1 and not self.runs:  # one point: the axis from 0, not ±0.5 around it
-            self.plot.setXRange(-1, 1, padding=0.05)
+            self.plot.setXRange(0, 1, padding=0.05)
             top = 1.25 * y[0]
             if not self.log_box.isChecked():
                 self.plot.setYRange(0, top if 0 < top < np.inf else 1, padding=0)
@@ -292,15 +300,41 @@ class ErrorPlot(QWidget):
         xs, _ = current.loss.data()
         if not xs.size or not np.isfinite(current.low):
             return
-        first = min(c.loss.data()[0][0] for c in self.runs if c.loss.n)
+        first = (
+            min(c.loss.data()[0][0] for c in self.runs if c.loss.n)
+            if self.all_box.isChecked()
+            else xs[0]
+        )
         self._range.cover(first, xs[-1], current.low, current.high, self.log_box.isChecked())
 
+    def fit_view(self) -> None:
+        """The view around the latest run (or every run, with "all runs"); while a run
+        goes, the view grows in steps instead."""
+        if self.plot is None or self.timer.isActive():
+            return
+        shown = [c for c in self.runs if c.loss.n and np.isfinite(c.low)]
+        if not self.all_box.isChecked():
+            shown = shown[-1:]
+        if not shown:
+            self.plot.enableAutoRange()
+            return
+        self.plot.setXRange(
+            min(c.loss.data()[0][0] for c in shown),
+            max(c.loss.data()[0][-1] for c in shown),
+            padding=0.02,
+        )
+        low, high = min(c.low for c in shown), max(c.high for c in shown)
+        if self.log_box.isChecked():
+            low, high = max(low, 1e-300), max(high, 1e-300)
+            self.plot.setYRange(np.log10(low), np.log10(high), padding=0.05)
+        else:
+            self.plot.setYRange(min(low, 0.0), high if high > low else low + 1, padding=0.05)
+
     def finish_run(self, run) -> None:
-        """The run ended: a last redraw, then the timer stops and the view fits the data."""
+        """The run ended: a last redraw, then the timer stops and the view fits the run."""
         self.redraw()
         self.timer.stop()
-        if self.plot is not None:
-            self.plot.enableAutoRange()
+        self.fit_view()
 
     def redraw(self) -> None:
         """Push buffered points to the curve items and paint them now.

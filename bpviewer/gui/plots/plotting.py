@@ -8,6 +8,8 @@ paints several times faster without it).
 
 from __future__ import annotations
 
+import math
+
 _configured = False
 
 
@@ -43,3 +45,23 @@ def manual_updates(plot, on: bool) -> None:
     plot.setViewportUpdateMode(modes.NoViewportUpdate if on else modes.MinimalViewportUpdate)
     if not on:
         plot.viewport().update()
+
+
+def integer_axis(orientation: str):
+    """An axis whose ticks are whole numbers only (iterations, epochs): no 0.5 between
+    iteration 0 and 1."""
+    pg = pyqtgraph()
+
+    class IntegerAxis(pg.AxisItem):
+        def tickValues(self, minVal, maxVal, size):
+            levels = []
+            for spacing, values in super().tickValues(minVal, maxVal, size):
+                if spacing < 1:
+                    spacing = 1.0
+                    values = [float(v) for v in range(math.ceil(minVal), math.floor(maxVal) + 1)]
+                whole = [v for v in values if float(v).is_integer()]
+                if whole:
+                    levels.append((spacing, whole))
+            return levels
+
+    return IntegerAxis(orientation)
