@@ -279,3 +279,28 @@ def test_every_plot_gets_the_white_look_even_when_it_comes_first():
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["w", "k"]
+
+
+def test_a_network_that_cannot_fit_the_data_gets_a_hint_with_its_fix(window):
+    """Data → xor on the exercise's network (no biases) used to give a flat loss with no
+    hint why."""
+    panel = window.data_panel
+    panel.preset.setCurrentText("xor")
+    panel.preset.activated.emit(panel.preset.currentIndex())
+    assert panel.hint.isVisibleTo(panel) and "biases" in panel.hint.text()
+    panel.fix.click()
+    assert all(b is not None for b in window.session.network.biases)
+    assert not panel.hint.isVisibleTo(panel)
+    window.actionUndo.trigger()  # the fix is one undo step
+    assert panel.hint.isVisibleTo(panel)
+    window.session.set_network_shape([2, 1], ["sigmoid"], [True])
+    assert "hidden layer" in panel.hint.text()
+    panel.fix.click()
+    assert window.session.network.layer_sizes == (2, 8, 1)
+    from bpviewer.core.training.trainer import Trainer, data_loss
+
+    s = window.session
+    trainer = Trainer(s.network, s.project.training, s.project.dataset)
+    trainer.run(3000)
+    data = s.project.dataset
+    assert data_loss(trainer.network, s.project.training.loss, data.inputs, data.targets) < 0.05

@@ -1,5 +1,6 @@
 """File → New network…: layer sizes, activations, loss (only the pairings the engine allows)
-and biases; the current data stay when they fit the new input and output layers."""
+and biases; the current data stay when they fit the new input and output layers.  A new
+network starts with biases and settings that train it (``core/training/defaults.py``)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from bpviewer.core.engine.activations import ACTIVATIONS
 from bpviewer.core.engine.initializers import INIT_SCHEMES
 from bpviewer.core.engine.losses import losses_for
 from bpviewer.core.engine.network import Network
-from bpviewer.core.files.project import Project, TrainingSettings
+from bpviewer.core.files.project import Project
+from bpviewer.core.training.defaults import suggested_training
 
 
 class NewNetworkDialog(QDialog):
@@ -44,7 +46,7 @@ class NewNetworkDialog(QDialog):
         self.loss = QComboBox()
         self.loss.setToolTip("Only the losses the output activation allows are offered")
         self.bias = QCheckBox("biases on every layer")
-        self.bias.setChecked(any(b is not None for b in net.biases))
+        self.bias.setChecked(True)  # without them xor and most data sets cannot be fitted
         self.init = QComboBox()
         self.init.addItems(INIT_SCHEMES)
         self.init.setCurrentText("glorot")
@@ -108,9 +110,7 @@ class NewNetworkDialog(QDialog):
                 t = np.eye(sizes[-1])[:1]
             dataset = Dataset(x, t)
             spec = {"inputs": x.tolist(), "targets": t.tolist()}
-        training = TrainingSettings(
-            loss=self.loss.currentText(), learning_rate=self._current.training.learning_rate
-        )
+        training = suggested_training(self.loss.currentText(), dataset.n_samples)
         name = "-".join(map(str, sizes))
         return Project(net, training, spec, dataset, name=name)
 

@@ -54,6 +54,19 @@ class DataPanel(QWidget):
         self.summary.setObjectName("dataSummary")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
+        hint_row = QHBoxLayout()
+        self.hint = QLabel("")
+        self.hint.setObjectName("fitHint")
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: #8a5300")
+        self.fix = QPushButton("")
+        self.fix.setObjectName("fitFix")
+        self.fix.setToolTip("Change the network so it can fit these data (undoable)")
+        self.fix.clicked.connect(self._apply_fix)
+        hint_row.addWidget(self.hint, 1)
+        hint_row.addWidget(self.fix)
+        layout.addLayout(hint_row)
+        self._hint = None
         self.samples = QTableWidget(0, 0)
         self.samples.setObjectName("sampleTable")
         self.samples.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -166,12 +179,30 @@ class DataPanel(QWidget):
     def _on_changed(self, what: Change) -> None:
         if what & (Change.DOCUMENT | Change.DATA):  # not per step: the knobs keep their input
             self.refresh()
+        elif what & Change.SHAPE:
+            self._show_hint()
         if what & (Change.BUSY | Change.DOCUMENT):
             # nothing here may change the document while a run goes: greyed, not ignored
             self.setEnabled(not self._session.busy)
 
+    def _show_hint(self) -> None:
+        """Say why the network cannot fit these data, with the fix one click away."""
+        from bpviewer.core.data.fit_hints import fit_hint
+
+        self._hint = fit_hint(self._session.network, self._session.project.data_spec)
+        self.hint.setText(self._hint.text if self._hint else "")
+        self.fix.setText(self._hint.fix_label if self._hint else "")
+        self.hint.setVisible(self._hint is not None)
+        self.fix.setVisible(self._hint is not None)
+
+    def _apply_fix(self) -> None:
+        hint = self._hint
+        if hint is not None:
+            self._session.set_network_shape(hint.sizes, hint.activations, hint.biases)
+
     def refresh(self) -> None:
         """Show the session's data."""
+        self._show_hint()
         spec = self._session.project.data_spec
         data = self._session.project.dataset
         labels = f"; classes: {', '.join(data.class_labels)}" if data.class_labels else ""
