@@ -304,3 +304,19 @@ def test_a_network_that_cannot_fit_the_data_gets_a_hint_with_its_fix(window):
     trainer.run(3000)
     data = s.project.dataset
     assert data_loss(trainer.network, s.project.training.loss, data.inputs, data.targets) < 0.05
+
+
+def test_the_new_network_dialog_shows_its_whole_message_and_drops_it_once_fixed(qtbot):
+    from bpviewer.core.files.examples import load_example
+    from bpviewer.gui.dialogs.new_network_dialog import NewNetworkDialog
+
+    dialog = NewNetworkDialog(load_example("seed"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.sizes.setText("3, 2, x")
+    dialog._on_accept()
+    assert "whole numbers" in dialog.message.text()
+    qtbot.wait(10)
+    assert dialog.message.height() >= dialog.message.heightForWidth(dialog.message.width())
+    dialog.sizes.setText("3, 2, 1")
+    assert dialog.message.text() == ""

@@ -192,3 +192,12 @@ def test_the_loss_view_follows_the_latest_run_and_all_runs_on_request(window, qt
     assert top >= 0.5 * diverged
     ticks = plot.plot.getAxis("bottom").tickValues(0.0, 3.0, 400)
     assert ticks and all(float(v).is_integer() for _, values in ticks for v in values)
+
+
+def test_inside_the_network_has_short_tick_labels_and_aligned_x_axes(qtbot):
+    inside = InsidePlot()
+    qtbot.addWidget(inside)
+    inside.ensure_plots()
+    axis = inside.traj_plot.getAxis("left")
+    assert axis.tickStrings([0.1901291800365, 0.19013], 1.0, 1e-5) == ["0.190129", "0.19013"]
+    assert axis.width() == inside.norm_plot.getAxis("left").width()

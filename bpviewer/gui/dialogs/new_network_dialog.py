@@ -69,6 +69,8 @@ class NewNetworkDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.activations.textChanged.connect(self._offer_losses)
+        for field in (self.sizes, self.activations):  # a message about the old text goes
+            field.textChanged.connect(lambda _: self.message.setText(""))
         self._offer_losses()
         self.loss.setCurrentText(current.training.loss)
         self.project: Project | None = None
@@ -119,5 +121,6 @@ class NewNetworkDialog(QDialog):
             self.project = self.build()
         except ValueError as exc:
             self.message.setText(str(exc))
+            self.adjustSize()  # a wrapped message gets its lines, not a clipped one
             return
         self.accept()

@@ -11,7 +11,13 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from bpviewer.gui.plots.curve_buffer import CurveBuffer
 from bpviewer.gui.plots.error_plot import PAINT_SHARE
 from bpviewer.gui.plots.live_range import SteppedRange
-from bpviewer.gui.plots.plotting import plain_axes, pyqtgraph
+from bpviewer.gui.plots.plotting import (
+    LEFT_AXIS_WIDTH,
+    compact_axis,
+    integer_axis,
+    plain_axes,
+    pyqtgraph,
+)
 
 LAYER_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
 
@@ -44,13 +50,15 @@ class InsidePlot(QWidget):
         pg = pyqtgraph()
 
         self._pg = pg
-        self.norm_plot = pg.PlotWidget()
+        self.norm_plot = pg.PlotWidget(axisItems={"bottom": integer_axis("bottom")})
         self.norm_plot.setObjectName("gradNormPlot")
         self.norm_plot.setLabel("left", "‖∂E/∂W‖")
         self.norm_plot.setLabel("bottom", "iteration")
         self.norm_plot.setLogMode(y=True)
         self.norm_plot.addLegend(offset=(-10, 10))
-        self.traj_plot = pg.PlotWidget()
+        self.traj_plot = pg.PlotWidget(
+            axisItems={"left": compact_axis("left"), "bottom": integer_axis("bottom")}
+        )
         self.traj_plot.setObjectName("trajectoryPlot")
         self.traj_plot.setLabel("left", "weight")
         plain_axes(self.norm_plot)
@@ -58,6 +66,8 @@ class InsidePlot(QWidget):
         self.traj_plot.setLabel("bottom", "iteration")
         self.traj_plot.addLegend(offset=(-10, 10))
         self.traj_plot.setXLink(self.norm_plot)
+        for plot in (self.norm_plot, self.traj_plot):  # stacked: the x axes line up
+            plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
         self._layout.addWidget(self.norm_plot, 1)
         self._layout.addWidget(self.traj_plot, 1)
         self._ranges = [SteppedRange(self.norm_plot), SteppedRange(self.traj_plot)]

@@ -65,3 +65,21 @@ def integer_axis(orientation: str):
             return levels
 
     return IntegerAxis(orientation)
+
+
+#: Width of the left axis of stacked plots, so their x axes line up.
+LEFT_AXIS_WIDTH = 64
+
+
+def compact_axis(orientation: str):
+    """An axis whose tick labels have at most 6 significant digits (a weight's small
+    range read "0.1901291800365")."""
+    pg = pyqtgraph()
+
+    class CompactAxis(pg.AxisItem):
+        def tickStrings(self, values, scale, spacing):
+            if self.logMode:
+                return super().tickStrings(values, scale, spacing)
+            return [f"{v * scale:.6g}" for v in values]
+
+    return CompactAxis(orientation)
