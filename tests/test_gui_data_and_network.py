@@ -92,7 +92,7 @@ def test_decision_boundary_of_trained_xor_classifies_the_corners(window, qtbot):
     window.decision_boundary.refresh()
     grid = decision_grid(net, np.array([0.0, 1.0]), np.array([0.0, 1.0]))
     assert (grid > 0.5).tolist() == [[False, True], [True, False]]
-    assert window.decision_boundary.values.shape == (80, 80)
+    assert window.decision_boundary.values.shape == (160, 160)  # a fine field
 
 
 def test_changing_the_learning_rate_keeps_the_weights(window):
@@ -320,3 +320,29 @@ def test_the_new_network_dialog_shows_its_whole_message_and_drops_it_once_fixed(
     assert dialog.message.height() >= dialog.message.heightForWidth(dialog.message.width())
     dialog.sizes.setText("3, 2, 1")
     assert dialog.message.text() == ""
+
+
+def test_the_decision_boundary_reads_like_the_diagram(window):
+    """Orange and blue as in the diagram, square axes, a legend naming the classes, hollow
+    validation points and a colour bar for one output's value; a fine field."""
+    from bpviewer.gui import palette
+
+    s = window.session
+    window.new_from_example("circle")
+    assert s.set_data({"preset": "circle", "n": 100, "validation_split": 0.25})
+    window.boundary_dock.show()
+    window.boundary_dock.raise_()
+    board = window.decision_boundary
+    board.refresh()
+    assert board.values.shape == (160, 160)
+    assert board.plot.getPlotItem().getViewBox().state["aspectLocked"]
+    names = [label.text for _, label in board.legend.items]
+    assert names == ["class 0", "class 1", "validation (hollow)"]
+    class0 = board.points[0]
+    assert class0.opts["brush"].color().name() == palette.NEGATIVE
+    from PySide6.QtCore import Qt
+
+    assert board.points[-1].opts["brush"].style() == Qt.BrushStyle.NoBrush  # hollow
+    assert board.colour_bar is not None and board.colour_bar.isVisible()
+    lut = board.image.lut
+    assert tuple(lut[0][:3]) != tuple(lut[-1][:3])  # orange to blue

@@ -1,6 +1,9 @@
-"""The decision boundary (2-input networks): the output over the input plane as a heatmap
-(the winning output's class when there are several), with the data points on top
-(pyqtgraph ImageItem + scatter)."""
+"""The decision boundary (2-input networks): the output over the input plane as a smooth
+field (the winning output's class when there are several), with the data points on top,
+training points filled and validation points hollow, and a legend of what the colours
+mean.  Orange and blue as in the diagram: class 0 (an output below the split) orange,
+class 1 blue.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +11,20 @@ import numpy as np
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from bpviewer.core.engine.decision import decision_grid, plane, threshold
+from bpviewer.gui import palette
 from bpviewer.gui.plots.plotting import plain_axes, pyqtgraph
 from bpviewer.gui.session import Change, Session
 
-GRID = 80
-CLASS_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
+#: The field's resolution; during a run, where it is redrawn every half second while the
+#: training worker waits, a coarser one (drawn smoothed) keeps the cost of a redraw.
+GRID = 160
+LIVE_GRID = 80
+CLASS_COLOURS = [palette.NEGATIVE, palette.POSITIVE, "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
+
+
+def class_colour_map(pg):
+    """Orange (class 0, low) through white (the split) to blue (class 1, high)."""
+    return pg.ColorMap([0.0, 0.5, 1.0], [palette.NEGATIVE, "#ffffff", palette.POSITIVE])
 
 
 class DecisionBoundary(QWidget):
@@ -28,7 +40,9 @@ class DecisionBoundary(QWidget):
         self._layout.addWidget(self.note)
         self.plot = None
         self.image = None
-        self.scatter = None
+        self.scatter = None  # the training points (one item per class, for the legend)
+        self.points: list = []
+        self.colour_bar = None
         self.values: np.ndarray | None = None
         session.changed.connect(self._on_changed)
 
@@ -46,12 +60,14 @@ class DecisionBoundary(QWidget):
             self._pg = pg
             self.plot = pg.PlotWidget()
             self.plot.setObjectName("decisionPlot")
-            self.plot.setAspectLocked(False)
+            self.plot.setAspectLocked(True)  # one unit is as long on both axes
             plain_axes(self.plot)
             self.image = pg.ImageItem()
+            self.image.setAutoDownsample(False)
             self.scatter = pg.ScatterPlotItem(size=6, pen=pg.mkPen("k", width=0.5))
             self.plot.addItem(self.image)
             self.plot.addItem(self.scatter)
+            self.legend = self.plot.addLegend(offset=(-5, 5), labelTextSize="8pt")
             self._layout.addWidget(self.plot, 1)
         return self.plot
 
@@ -76,7 +92,7 @@ class DecisionBoundary(QWidget):
         net = network or s.network
         data = s.project.dataset
         features = s.project.data_spec.get("features") or []
-        xs, ys = plane(data.inputs[:, :2], GRID)
+        xs, ys = plane(data.inputs[:, :2], LIVE_GRID if image_only else GRID)
         self.values = decision_grid(net, xs, ys, features)
         pg = self._pg
         k = net.layer_sizes[-1]
@@ -86,26 +102,78 @@ class DecisionBoundary(QWidget):
             self.image.setImage(self.values.T, levels=(0, max(k - 1, 1)), lut=lut)
             self.image.setOpacity(1.0)
             self.image.setToolTip("Colour: the class of the largest output")
-        else:  # the output's value, on a diverging map centred where the classes split
-            cmap = pg.colormap.get("CET-D1A")
-            self.image.setImage(
-                self.values.T,
-                levels=output_levels(net.activations[-1], self.values),
-                lut=cmap.getLookupTable(nPts=256, alpha=False),
-            )
+            self._colour_bar(None)
+        else:  # the output's value, orange to blue through white where the classes split
+            levels = output_levels(net.activations[-1], self.values)
+            cmap = class_colour_map(pg)
+            self.image.setImage(self.values.T, levels=levels, lut=cmap.getLookupTable(nPts=256))
             self.image.setOpacity(0.55)
             self.image.setToolTip("Colour: the output's value (white where the classes split)")
+            self._colour_bar(levels, cmap)
         self.image.setRect(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0])
         if image_only:
             return
-        classes = (
-            np.argmax(data.targets, axis=1)
-            if data.targets.shape[1] > 1
-            else (data.targets[:, 0] > threshold(net.activations[-1])).astype(int)
-        )
-        brushes = [pg.mkBrush(CLASS_COLOURS[c % len(CLASS_COLOURS)]) for c in classes]
-        self.scatter.setData(data.inputs[:, 0], data.inputs[:, 1], brush=brushes)
+        self._draw_points(data, net)
         self._stale = False
+
+    def _colour_bar(self, levels, cmap=None) -> None:
+        """A colour legend for one output's value (none for classes: the legend names them)."""
+        if levels is None:
+            if self.colour_bar is not None:
+                self.colour_bar.hide()
+            return
+        pg = self._pg
+        if self.colour_bar is None:
+            self.colour_bar = pg.ColorBarItem(
+                values=levels, colorMap=cmap, interactive=False, width=12, label="output"
+            )
+            self.plot.getPlotItem().layout.addItem(self.colour_bar, 2, 5)
+        self.colour_bar.setLevels(levels)
+        self.colour_bar.show()
+
+    def _draw_points(self, data, net) -> None:
+        """Training points filled, validation points hollow, one legend entry per class."""
+        pg = self._pg
+        for item in self.points:
+            self.plot.removeItem(item)
+        self.points = []
+        self.legend.clear()
+        split = threshold(net.activations[-1])
+
+        def classes(targets: np.ndarray) -> np.ndarray:
+            if targets.shape[1] > 1:
+                return np.argmax(targets, axis=1)
+            return (targets[:, 0] > split).astype(int)
+
+        names = data.class_labels or [f"class {c}" for c in range(max(2, data.targets.shape[1]))]
+        train = classes(data.targets)
+        self.scatter.setData([], [])
+        for c in np.unique(train):
+            colour = CLASS_COLOURS[int(c) % len(CLASS_COLOURS)]
+            rows = train == c
+            item = pg.ScatterPlotItem(
+                data.inputs[rows, 0],
+                data.inputs[rows, 1],
+                size=6,
+                pen=pg.mkPen("k", width=0.5),
+                brush=pg.mkBrush(colour),
+                name=names[int(c)] if int(c) < len(names) else f"class {c}",
+            )
+            self.plot.addItem(item)
+            self.points.append(item)
+        if data.validation_inputs is not None:
+            val = classes(data.validation_targets)
+            pens = [pg.mkPen(CLASS_COLOURS[int(c) % len(CLASS_COLOURS)], width=1.5) for c in val]
+            item = pg.ScatterPlotItem(
+                data.validation_inputs[:, 0],
+                data.validation_inputs[:, 1],
+                size=7,
+                pen=pens,
+                brush=pg.mkBrush(None),
+                name="validation (hollow)",
+            )
+            self.plot.addItem(item)
+            self.points.append(item)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
