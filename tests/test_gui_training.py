@@ -316,3 +316,29 @@ def test_closing_during_a_run_stops_it_and_keeps_what_it_trained(window, qtbot):
     assert run.result.reason == "stopped" and run.result.iterations > 0
     assert messages[-1].startswith("training stopped")
     assert window.session.network.same_as(run.result.network)
+
+
+def test_the_run_reports_the_epoch_mean_and_the_accuracy_of_class_data(window, qtbot):
+    from bpviewer.core.engine.decision import accuracy
+
+    window.new_from_example("gaussians")
+    progress: list[str] = []
+    window.training.progressChanged.connect(progress.append)
+    run = _run_to_end(window, qtbot, iterations=400)
+    assert any("E (epoch mean) = " in p for p in progress[:-1])
+    data = run.dataset
+    expected = accuracy(run.result.network, data.inputs, data.targets)
+    assert expected is not None and f"accuracy {expected:.0%}" in progress[-1]
+    assert accuracy(run.result.network, data.inputs, data.targets * 0.5 + 0.2) is None
+
+
+def test_accuracy_counts_classes_as_classify_does():
+    from bpviewer.core.engine.decision import accuracy
+
+    net = Network.initialised([2, 2], ["softmax"], seed=0)
+    x = np.array([[1.0, 0.0], [0.0, 1.0], [2.0, -1.0]])
+    predicted = np.argmax(net.predict(x), axis=1)
+    t = np.eye(2)[predicted]
+    assert accuracy(net, x, t) == 1.0
+    t[0] = t[0][::-1]
+    assert accuracy(net, x, t) == pytest.approx(2 / 3)

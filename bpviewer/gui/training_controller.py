@@ -41,6 +41,20 @@ VERDICTS = {
 }
 
 
+def _accuracy_text(network, dataset) -> str:
+    """`` · accuracy 97% (validation 95%)`` for class data, else nothing."""
+    from bpviewer.core.engine.decision import accuracy
+
+    train = accuracy(network, dataset.inputs, dataset.targets)
+    if train is None:
+        return ""
+    text = f" · accuracy {train:.0%}"
+    if dataset.validation_inputs is not None:
+        val = accuracy(network, dataset.validation_inputs, dataset.validation_targets)
+        text += f" (validation {val:.0%})" if val is not None else ""
+    return text
+
+
 class TrainingController(QObject):
     """Starts, pauses, resumes and stops the session's runs in a worker thread."""
 
@@ -201,8 +215,11 @@ class TrainingController(QObject):
             text += f" of {chunk.total:,} iterations · {rate:,.0f} it/s · {left:.1f} s left"
         else:
             text += f" iterations · {rate:,.0f} it/s"
-        if len(chunk.losses):
-            text += f" · E = {fmt(chunk.losses[-1])}"
+        means = [end[2] for c in run.chunks[-20:] for end in c.epochs]
+        if means:  # the epoch's mean says how training goes; one batch's loss jumps about
+            text += f" · E (epoch mean) = {fmt(means[-1])}"
+        elif len(chunk.losses):
+            text += f" · E (last batch) = {fmt(chunk.losses[-1])}"
         self.progressChanged.emit(text)
 
     def _on_returned(self, result: RunResult) -> None:
@@ -228,6 +245,7 @@ class TrainingController(QObject):
             f"{result.iterations:,} iterations in {elapsed:.1f} s"
             f" · E = {fmt(loss) if loss == loss else '—'}"
         )
+        message += _accuracy_text(result.network, run.dataset)
         if self._error:
             message += f" · {self._error}"
         if result.trip is not None:

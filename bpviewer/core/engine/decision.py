@@ -48,6 +48,24 @@ def threshold(activation: str) -> float:
     return get_activation(activation).split
 
 
+def accuracy(network: Network, inputs: np.ndarray, targets: np.ndarray) -> float | None:
+    """The share of samples (N, n) whose class :func:`classify` gets right, for targets
+    (N, K) that are classes (one-hot, or one 0/1 column after sigmoid or tanh ±1); None
+    for targets that are not classes (regression)."""
+    t = np.asarray(targets, dtype=np.float64)
+    if t.shape[1] > 1:
+        if not (np.all((t == 0) | (t == 1)) and np.all(t.sum(axis=1) == 1)):
+            return None
+        truth = np.argmax(t, axis=1)
+    else:
+        split = threshold(network.activations[-1])
+        low, high = (-1.0, 1.0) if split == 0.0 else (0.0, 1.0)
+        if not np.all((t[:, 0] == low) | (t[:, 0] == high)):
+            return None
+        truth = (t[:, 0] > split).astype(int)
+    return float(np.mean(classify(network, inputs) == truth))
+
+
 def classify(network: Network, inputs: np.ndarray) -> np.ndarray:
     """Predicted class of each row (N, n): argmax for several outputs; for one output,
     whether it is above :func:`threshold`."""
