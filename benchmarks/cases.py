@@ -413,7 +413,7 @@ def window_training(quick: bool) -> list[dict]:
     in_window = statistics.median(in_window_runs)
     headless = statistics.median(headless_runs)
     one_run(True)
-    window.session.undo_stack.setClean()
+    window.prompter.unsaved_changes = lambda name: "discard"  # a measurement, not a document
     window.close()
     plain = Trainer(p.network, p.training, p.dataset, history=False)
     start = time.perf_counter()

@@ -201,3 +201,29 @@ def test_inside_the_network_has_short_tick_labels_and_aligned_x_axes(qtbot):
     axis = inside.traj_plot.getAxis("left")
     assert axis.tickStrings([0.1901291800365, 0.19013], 1.0, 1e-5) == ["0.190129", "0.19013"]
     assert axis.width() == inside.norm_plot.getAxis("left").width()
+
+
+def test_the_diagram_and_tables_show_the_run_as_it_goes(window, qtbot):
+    """During a run the edges, the unit maps and the table shown follow the run's newest
+    weights, read-only; at its end, the document's."""
+    from PySide6.QtCore import Qt
+
+    window.new_from_example("spiral")
+    model = window.weight_tables.models[0]
+    start = model.value(0, 0, "W")
+    with qtbot.waitSignal(window.training.runFinished, timeout=60_000):
+        run = window.train(iterations=10**7)
+        qtbot.waitUntil(lambda: len(run.chunks) >= 8, timeout=10_000)  # past the interval
+        window.actionPause.trigger()
+        qtbot.wait(400)  # paused at a chunk's end: its parameters hold still
+        window.run_view._live_drawn = (0.0, 0.0, -1)  # due now (the timer paces it by cost)
+        window.run_view.redraw_live()
+        live = window.session.live_network()
+        shown = model.value(0, 0, "W")
+        assert shown != start and shown == live.weights[0][0, 0]
+        assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
+        edge = next(e for e in window.network_view.edges if e.layer == 1)
+        assert "w = " in edge.toolTip()
+        assert "training" in window.network_view._banner.text()
+        window.actionStop.trigger()  # (from the pause)
+    assert model.value(0, 0, "W") == window.session.network.weights[0][0, 0]

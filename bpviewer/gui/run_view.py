@@ -13,8 +13,10 @@ from bpviewer.gui.plots.plotting import manual_updates
 if TYPE_CHECKING:
     from bpviewer.gui.main_window import MainWindow
 
-#: The decision boundary is redrawn at most this often during a run (seconds).
-BOUNDARY_SECONDS = 0.5
+#: The decision boundary, the diagram and the tables are redrawn at most this often during
+#: a run (seconds), and less often when a redraw costs more than PAINT_SHARE of the time.
+BOUNDARY_SECONDS = 1.0
+PAINT_SHARE = 0.02
 
 
 class RunView:
@@ -22,7 +24,7 @@ class RunView:
 
     def __init__(self, window: MainWindow) -> None:
         self._w = window
-        self._boundary_drawn = 0.0
+        self._live_drawn = (0.0, BOUNDARY_SECONDS, -1)  # when, the interval, chunks shown
         trainer = window.training
         trainer.runStarted.connect(self._on_run_started)
         trainer.chunkArrived.connect(self._on_chunk)
@@ -40,30 +42,42 @@ class RunView:
         if args is None:
             return None
         args.update(overrides)
-        boundary = w.decision_boundary.applicable() and w.boundary_dock.isVisible()
         net = w.session.network
         track = [
             (net.flat_index(kind, layer, row, col), label)
             for kind, layer, row, col, label in w.weight_tables.selected_parameters()[:6]
         ]
-        return w.training.start(track=track, snapshot_params=boundary, **args)
+        # every chunk sends its parameters: the diagram, tables and boundary show them live
+        return w.training.start(track=track, snapshot_params=True, **args)
 
     def redraw_live(self) -> None:
         """The decision boundary and Inside the network during a run, inside the gate."""
         w = self._w
         gate = w.training.gate
         now = time.perf_counter()
-        network = None
-        if w.decision_boundary.isVisible() and now - self._boundary_drawn > BOUNDARY_SECONDS:
-            network = w.session.take_live_network()
-        if network is not None:
-            self._boundary_drawn = now
-            gate.close()
-            try:
-                w.decision_boundary.refresh(network, image_only=True)
-                w.decision_boundary.plot.viewport().repaint()
-            finally:
-                gate.open()
+        run = w.session.current_run
+        when, interval, shown = self._live_drawn
+        if run is not None and len(run.chunks) != shown and now - when > interval:
+            network = w.session.live_network()
+            if network is not None:
+                gate.close()
+                try:
+                    w.network_view.show_live(network)
+                    w.weight_tables.show_live(network)
+                    views = [w.network_view.viewport()]
+                    table = w.weight_tables.tabs.currentWidget()
+                    if table is not None:
+                        views.append(table.viewport())
+                    if w.decision_boundary.isVisible():
+                        w.decision_boundary.refresh(network, image_only=True)
+                        views.append(w.decision_boundary.plot.viewport())
+                    for view in views:  # painted now, while the worker waits at the gate
+                        if view.isVisible():
+                            view.repaint()
+                finally:
+                    gate.open()
+                cost = time.perf_counter() - now
+                self._live_drawn = (now, max(BOUNDARY_SECONDS, cost / PAINT_SHARE), len(run.chunks))
         if w.inside_plot.isVisible() and w.inside_plot.due():
             gate.close()
             try:
@@ -105,6 +119,7 @@ class RunView:
 
     def _on_run_started(self, run) -> None:
         w = self._w
+        self._live_drawn = (time.perf_counter(), BOUNDARY_SECONDS, -1)
         w.inside_plot.start(w.session.network.n_layers, w.training.tracked_labels)
         for plot in self.live_plots():  # repainted by the redraws only, inside the gate
             manual_updates(plot, True)

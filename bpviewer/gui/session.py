@@ -821,14 +821,6 @@ class Session(QObject):
         run = self.current_run
         return run.live_network() if run is not None else None
 
-    def take_live_network(self) -> Network | None:
-        """The running run's newest parameters if they came since the last take, else
-        None (a live view draws each chunk's parameters once)."""
-        network = self.live_network()
-        if network is not None:
-            self.current_run.latest_params = None
-        return network
-
     # ------------------------------------------------------------------ stepping
     def can_run(self, phase: str) -> bool:
         """Whether a phase may run now (never while training)."""

@@ -78,6 +78,25 @@ class LayerView:
         )
 
 
+def live_layer(network, layer: int) -> LayerView:
+    """Layer ``layer`` of a running run's network: its weights, read-only, nothing else."""
+    b = network.biases[layer - 1]
+    w = network.weights[layer - 1].copy()
+    return LayerView(
+        network.n_layers,
+        w,
+        None if b is None else b.copy(),
+        None,
+        None,
+        None,
+        None,
+        False,
+        None,
+        None,
+        False,
+    )
+
+
 class WeightTableModel(QAbstractTableModel):
     """Layer ``layer`` (1-based) of the session's network, as last refreshed."""
 
@@ -92,6 +111,11 @@ class WeightTableModel(QAbstractTableModel):
     def refresh(self) -> None:
         """Copy the layer's values from the session again (same shape) and repaint."""
         self._view = LayerView.of(self._session, self.layer)
+        self._on_values_changed()
+
+    def show_live(self, network) -> None:
+        """Show a running run's newest weights of this layer (read-only)."""
+        self._view = live_layer(network, self.layer)
         self._on_values_changed()
 
     # ------------------------------------------------------------------ shape

@@ -173,6 +173,13 @@ class WeightTables(QWidget):
             model.set_mode(mode)
         self.modeChanged.emit(mode)
 
+    def show_live(self, network) -> None:
+        """A running run's newest weights, in the tab shown (read-only; the other tabs
+        catch up when shown or when the run ends)."""
+        index = self.tabs.currentIndex()
+        if 0 <= index < len(self.models):
+            self.models[index].show_live(network)
+
     def selected_parameters(self) -> list[tuple[str, int, int, int, str]]:
         """(``w``|``b``, layer, row, column, label) of the cells selected in the tab shown."""
         index = self.tabs.currentIndex()

@@ -297,14 +297,14 @@ class NetworkView(QGraphicsView):
             }
             self._highlight_layers = (phase, layers)
 
-    def unit_maps(self) -> dict[tuple[int, int], np.ndarray]:
+    def unit_maps(self, net=None) -> dict[tuple[int, int], np.ndarray]:
         """Each shown hidden unit's activation over the input plane, (MAP_GRID, MAP_GRID), for
-        networks with two raw inputs; empty otherwise."""
+        networks with two raw inputs; empty otherwise (``net``: default the session's)."""
         from bpviewer.core.data.features import with_features
         from bpviewer.core.engine.decision import plane
 
         s = self._session
-        net = s.network
+        net = net or s.network
         features = s.project.data_spec.get("features") or []
         if net.layer_sizes[0] - len(features) != 2 or net.n_layers < 2:
             return {}
@@ -318,8 +318,8 @@ class NetworkView(QGraphicsView):
             if 0 < l < net.n_layers
         }
 
-    def _refresh_maps(self) -> None:
-        maps = self.unit_maps()
+    def _refresh_maps(self, net=None) -> None:
+        maps = self.unit_maps(net)
         for key, item in self.units.items():
             values = maps.get(key)
             item.set_map(None if values is None else heat_image(values))
@@ -365,6 +365,22 @@ class NetworkView(QGraphicsView):
             if l in layers and l > 0:
                 colour = palette.BACKWARD if phase == "backward" else palette.FORWARD
             item.set_highlight(colour)
+        self._paint_edges(net, results, layers)
+        self.viewport().update()
+
+    def show_live(self, net) -> None:
+        """A running run's newest parameters: edges and unit maps (read-only; the values
+        of the units are the stepped ones', so they are cleared meanwhile)."""
+        self._refresh_maps(net)
+        self._paint_edges(net, {}, set())
+        if self._banner is not None:
+            self._banner.setText("training: the weights as they are now")
+            self._banner.setBrush(QBrush(QColor(palette.STALE)))
+        self.viewport().update()
+
+    def _paint_edges(self, net, results: dict, layers: set) -> None:
+        """Edge colour by sign, width by |w| (faint small weights in dense drawings)."""
+        L = net.n_layers
         for l in range(1, L + 1):
             w = net.weights[l - 1]
             scale = float(np.max(np.abs(w))) or 1.0
@@ -385,7 +401,6 @@ class NetworkView(QGraphicsView):
                     tip.append(f"Δw = {full(delta[edge.row, edge.col])}")
                 tip.append("click to select it in the table")
                 edge.setToolTip("\n".join(tip))
-        self.viewport().update()
 
     # ------------------------------------------------------------------ zoom and pan
     def fit(self) -> None:
