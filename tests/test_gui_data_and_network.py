@@ -346,3 +346,11 @@ def test_the_decision_boundary_reads_like_the_diagram(window):
     assert board.colour_bar is not None and board.colour_bar.isVisible()
     lut = board.image.lut
     assert tuple(lut[0][:3]) != tuple(lut[-1][:3])  # orange to blue
+
+
+def test_the_import_button_is_above_the_csv_preview(window):
+    from PySide6.QtCore import QPoint
+
+    panel = window.data_panel
+    top = panel.import_button.mapTo(panel, QPoint(0, 0)).y()
+    assert top < panel.preview.mapTo(panel, QPoint(0, 0)).y()

@@ -342,3 +342,14 @@ def test_accuracy_counts_classes_as_classify_does():
     assert accuracy(net, x, t) == 1.0
     t[0] = t[0][::-1]
     assert accuracy(net, x, t) == pytest.approx(2 / 3)
+
+
+def test_a_watchpoints_advice_is_whole_in_the_panel_and_short_in_the_status(window, qtbot):
+    window.session.load(_regression_project(10.0))
+    window.training_panel.watch_growth.setChecked(False)
+    run = _run_to_end(window, qtbot, iterations=10_000)
+    message = window.statusBar().currentMessage()
+    assert "a value became NaN or infinite: see the Training panel" in message
+    assert len(message) < 160
+    assert run.result.trip.message in window.training_panel.verdict.text()
+    assert "smaller learning rate" in window.training_panel.verdict.text()

@@ -32,6 +32,11 @@ CHUNK_SECONDS = 0.1
 #: The progress text in the status bar changes at most this often.
 PROGRESS_SECONDS = 0.25
 
+TRIPS = {
+    "nan": "a value became NaN or infinite",
+    "growth": "the loss grew",
+    "vanishing": "a gradient vanished",
+}
 VERDICTS = {
     "done": "done",
     "target": "target loss reached",
@@ -248,7 +253,7 @@ class TrainingController(QObject):
         message += _accuracy_text(result.network, run.dataset)
         if self._error:
             message += f" · {self._error}"
-        if result.trip is not None:
-            message += f" · {result.trip.message}"
+        if result.trip is not None:  # the whole advice is in the Training panel (wrapped)
+            message += f" · {TRIPS.get(result.trip.kind, result.trip.kind)}: see the Training panel"
         self.progressChanged.emit(message)
         self.runFinished.emit(run)

@@ -122,6 +122,7 @@ class DataPanel(QWidget):
 
     def _build_import(self, layout: QVBoxLayout) -> None:
         """The CSV preview, its input and target columns, and the import options."""
+        at = layout.count()  # the options and Import go above the preview: in view
         self.preview = QTableWidget(0, 0)
         self.preview.setObjectName("csvPreview")
         self.preview.setMaximumHeight(150)
@@ -159,7 +160,7 @@ class DataPanel(QWidget):
         options.addWidget(self.split)
         options.addStretch(1)
         options.addWidget(self.import_button)
-        layout.addLayout(options)
+        layout.insertLayout(at, options)
 
     def _build_features(self, layout: QVBoxLayout) -> None:
         """Derived inputs of 2-D data."""
