@@ -227,3 +227,19 @@ def test_the_diagram_and_tables_show_the_run_as_it_goes(window, qtbot):
         assert "training" in window.network_view._banner.text()
         window.actionStop.trigger()  # (from the pause)
     assert model.value(0, 0, "W") == window.session.network.weights[0][0, 0]
+
+
+def test_the_loss_legend_sits_outside_the_data(window, qtbot):
+    window.new_from_example("xor")
+    plot = window.error_plot
+    plot.ensure_plot()
+    window.session.train(iterations=200)
+    window.actionForward.trigger()  # a stepped point too
+    window.plot_dock.raise_()
+    qtbot.wait(50)
+    item = plot.plot.getPlotItem()
+    item.layout.activate()
+    legend, box = item.legend, item.getViewBox()
+    names = [label.text for _, label in legend.items]
+    assert "stepped" in names and any(n.startswith("run 1") for n in names)
+    assert not legend.sceneBoundingRect().intersects(box.sceneBoundingRect())

@@ -20,7 +20,7 @@ from bpviewer.core.engine.notation import fmt
 from bpviewer.gui import palette
 from bpviewer.gui.plots.curve_buffer import CurveBuffer
 from bpviewer.gui.plots.live_range import SteppedRange
-from bpviewer.gui.plots.plotting import integer_axis, plain_axes, pyqtgraph
+from bpviewer.gui.plots.plotting import integer_axis, legend_beside, plain_axes, pyqtgraph
 from bpviewer.gui.session import Change, Session
 
 REDRAW_MS = 33  # at most about 30 redraws a second
@@ -158,7 +158,7 @@ class ErrorPlot(QWidget):
         plot.setLabel("left", "loss E")
         plain_axes(plot)
         # no grid: replaying its thousands of translucent lines costs more than the curve
-        plot.addLegend(offset=(-10, 10))
+        legend_beside(plot)
         self.curve = plot.plot(
             [],
             [],

@@ -83,3 +83,16 @@ def compact_axis(orientation: str):
             return [f"{v * scale:.6g}" for v in values]
 
     return CompactAxis(orientation)
+
+
+def legend_beside(plot, text_size: str = "8pt"):
+    """A legend in a row of its own above the data (never over a curve), two entries a
+    line; items given a ``name`` join it as with ``addLegend``."""
+    pg = pyqtgraph()
+    item = plot.getPlotItem()
+    legend = pg.LegendItem(labelTextSize=text_size, colCount=2)
+    item.layout.removeItem(item.titleLabel)  # its cell, above the data (no title is set)
+    item.titleLabel.hide()
+    item.layout.addItem(legend, 0, 1)
+    item.legend = legend
+    return legend
