@@ -220,7 +220,7 @@ class Session(QObject):
             self.machine.network.copy(),
             self.project.dataset,
             self.project.training,
-            dict(self.project.data_spec),
+            self.project.data_spec,  # replaced, never changed in place: kept, not copied
         )
 
     @property
@@ -231,7 +231,7 @@ class Session(QObject):
         return not (
             self.project.dataset is dataset
             and self.project.training == training
-            and self.project.data_spec == spec
+            and (self.project.data_spec is spec or self.project.data_spec == spec)
             and self.machine.network.same_shape(net)
             and self.machine.network.same_as(net)
         )
@@ -918,7 +918,13 @@ def _diff(a: DocState, b: DocState) -> Change:
         or not _same_optimizer_state(ma.optimizer_state, mb.optimizer_state)
     ):
         what |= Change.STEP
-    if a.project.dataset is not b.project.dataset or a.project.data_spec != b.project.data_spec:
+    if a.project is not b.project and (
+        a.project.dataset is not b.project.dataset
+        or (
+            a.project.data_spec is not b.project.data_spec
+            and a.project.data_spec != b.project.data_spec  # (inline data can be long)
+        )
+    ):
         what |= Change.DATA
     if a.sample_index != b.sample_index or ma.inputs is not mb.inputs:
         what |= Change.SAMPLE
