@@ -25,8 +25,8 @@ def _settle(app: QApplication, window) -> None:
         app.processEvents()
 
 
-def _open_window(project=None):
-    """A shown 1500×950 main window (sized after the first show, which restores the saved
+def _open_window(project=None, size=(1500, 950)):
+    """A shown main window of ``size`` (set after the first show, which restores the saved
     layout), on ``project`` or the seed example, with the loss plot created."""
     from bpviewer.gui import MainWindow
 
@@ -34,7 +34,7 @@ def _open_window(project=None):
     if project is not None:
         window.session.load(project)
     window.show()
-    window.resize(1500, 950)
+    window.resize(*size)
     window.error_plot.ensure_plot()
     return window
 
@@ -147,6 +147,24 @@ def imported_csv(app: QApplication, out: Path) -> None:
     _save_and_close(app, window, out)
 
 
+def wide_relu_small_screen(app: QApplication, out: Path) -> None:
+    """A 2-64-64-3 ReLU network on the spiral, fitted to the view, on a 1280×720 screen."""
+    from bpviewer.core.data.datasets import build_dataset
+    from bpviewer.core.engine.network import Network
+    from bpviewer.core.files.project import Project
+    from bpviewer.core.training.defaults import suggested_training
+
+    spec = {"preset": "spiral", "n": 300}
+    data = build_dataset(spec, DOCS)
+    net = Network.init([2, 64, 64, 3], ["relu", "relu", "softmax"], biases=True, init="he")
+    project = Project(
+        net, suggested_training("cross_entropy", data.n_samples), spec, data, name="2-64-64-3"
+    )
+    window = _open_window(project, size=(1280, 720))
+    window.actionForward.trigger()
+    _save_and_close(app, window, out)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--all", action="store_true", help="also render the other views")
@@ -161,6 +179,8 @@ def main() -> int:
         print(f"wrote {DOCS / 'spiral-training.png'} and spiral-trained.png")
         imported_csv(app, DOCS / "imported-csv.png")
         print(f"wrote {DOCS / 'imported-csv.png'}")
+        wide_relu_small_screen(app, DOCS / "wide-relu-1280x720.png")
+        print(f"wrote {DOCS / 'wide-relu-1280x720.png'}")
     return 0
 
 
