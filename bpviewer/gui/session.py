@@ -165,6 +165,16 @@ class Session(QObject):
             self._dirty = dirty
             self.dirtyChanged.emit(dirty)
 
+    @contextmanager
+    def messages(self) -> Iterator[list[str]]:
+        """The messages said inside the block (a view shows why a call was refused)."""
+        said: list[str] = []
+        self.messageIssued.connect(said.append)
+        try:
+            yield said
+        finally:
+            self.messageIssued.disconnect(said.append)
+
     def _refuse_if_busy(self) -> bool:
         if self.busy:
             self.messageIssued.emit(BUSY)
@@ -472,10 +482,7 @@ class Session(QObject):
         if self._refuse_if_busy():
             return False
         with self._action("Reset weights"):
-            for mine, first in zip(
-                self.machine.network.parameters(), self.initial_network.parameters(), strict=True
-            ):
-                mine[...] = first
+            self.machine.network.assign(self.initial_network)
             self.machine.invalidate()
             self.last_update = None
             self.last_records = []
@@ -701,8 +708,7 @@ class Session(QObject):
         """The parameters and optimiser state of ``iteration`` of ``run``, at the batch that
         iteration used (so Forward computes the loss the curve shows there)."""
         m = self.machine
-        for mine, theirs in zip(m.network.parameters(), network.parameters(), strict=True):
-            mine[...] = theirs
+        m.network.assign(network)
         m.optimizer_state = optimizer_state.copy()
         rows = run.trainer.batch_rows(iteration)
         if isinstance(rows, slice) and run.dataset is self.project.dataset:

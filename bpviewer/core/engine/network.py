@@ -162,6 +162,11 @@ class Network:
             and [b is None for b in self.biases] == [b is None for b in other.biases]
         )
 
+    def assign(self, other: Network) -> None:
+        """Copy ``other``'s parameters into this network's arrays, in place (same shape)."""
+        for mine, theirs in zip(self.parameters(), other.parameters(), strict=True):
+            mine[...] = theirs
+
     def parameters(self) -> list[np.ndarray]:
         """Live references in :meth:`parameter_layout` order: W1, b1 (if any), W2, …"""
         return [

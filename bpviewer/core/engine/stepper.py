@@ -202,8 +202,7 @@ class StepMachine:
 
     def restore(self, snap: MachineSnapshot) -> None:
         """Return to a :meth:`snapshot` (parameters copied into the network in place)."""
-        for mine, theirs in zip(self.network.parameters(), snap.network.parameters(), strict=True):
-            mine[...] = theirs
+        self.network.assign(snap.network)
         self.position, self.iteration = snap.position, snap.iteration
         self.results = dict(snap.results)
         self.fresh = set(snap.fresh)

@@ -339,12 +339,8 @@ class DataPanel(QWidget):
         if self._csv is None:
             self._session.messageIssued.emit("choose a CSV file first")
             return False
-        said: list[str] = []
-        self._session.messageIssued.connect(said.append)
-        try:
+        with self._session.messages() as said:
             ok = self._session.set_data(self.csv_spec(), text=f"Import {self._csv.name}")
-        finally:
-            self._session.messageIssued.disconnect(said.append)
         if not ok and said and self.prompter is not None:  # as a broken project file is
             self.prompter.error("Cannot import the CSV file", said[-1])
         return ok

@@ -238,12 +238,8 @@ class WeightTableModel(QAbstractTableModel):
         if not index.isValid() or role != Qt.ItemDataRole.EditRole or self.mode != "W":
             return False
         kind, layer, row, col = self.parameter(index.row(), index.column())
-        said: list[str] = []
-        self._session.messageIssued.connect(said.append)
-        try:
+        with self._session.messages() as said:
             ok = self._session.set_parameter(kind, layer, row, col, value)
-        finally:
-            self._session.messageIssued.disconnect(said.append)
         self.refusal = "" if ok else (said[-1] if said else "refused")
         return ok
 
