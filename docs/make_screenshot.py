@@ -25,7 +25,7 @@ def _settle(app: QApplication, window) -> None:
         app.processEvents()
 
 
-def _open_window(project=None, size=(1500, 950)):
+def _open_window(project=None, size=(1400, 900)):
     """A shown main window of ``size`` (set after the first show, which restores the saved
     layout), on ``project`` or the seed example, with the loss plot created."""
     from bpviewer.gui import MainWindow

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QScrollArea, QWidget
 
+from bpviewer.gui.dock_title import DockTitle
+
 if TYPE_CHECKING:
     from bpviewer.gui.main_window import MainWindow
 
@@ -141,6 +143,7 @@ def build_docks(window: MainWindow) -> list[QDockWidget]:
         setattr(window, spec.attr, widget)
         dock = QDockWidget(spec.title, window)
         dock.setObjectName(spec.object_name)
+        dock.setTitleBarWidget(DockTitle(dock))  # follows the presentation scale
         if spec.scroll:  # tall panels scroll rather than force the window taller
             area = QScrollArea()
             area.setWidgetResizable(True)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QMessageB
 
 from bpviewer.core.files.examples import EXAMPLES, example_names
 from bpviewer.core.paths import resource_path
-from bpviewer.gui import actions, docks
+from bpviewer.gui import actions, docks, presentation
 from bpviewer.gui.dialogs.check_dialog import CheckController
 from bpviewer.gui.dialogs.prompter import Prompter
 from bpviewer.gui.document_files import DocumentFiles
@@ -37,6 +37,7 @@ class MainWindow(QMainWindow):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
+        presentation.restore()  # the remembered text size, before any widget is made
         self.prompter = Prompter(self)
         self.session = Session(parent=self)
         self.setWindowIcon(QIcon(str(resource_path("bpviewer.svg"))))
@@ -117,7 +118,22 @@ class MainWindow(QMainWindow):
                 self.restoreGeometry(geometry)
             if isinstance(state, QByteArray):
                 self.restoreState(state)
+            QTimer.singleShot(0, self, self._balance_docks)  # once laid out
         super().showEvent(event)
+
+    def _balance_docks(self) -> None:
+        """Room for the bottom panels (a quarter of the height at 100 % text, more for
+        larger text; Explain a quarter of the width): big fonts raise the right column's
+        minimum height, which Qt takes from the bottom row until the loss plot is a line."""
+        from PySide6.QtCore import Qt
+
+        H, V = Qt.Orientation.Horizontal, Qt.Orientation.Vertical
+        bottom = int(self.height() * min(0.45, 0.25 * presentation.scale()))
+        if self.explain_dock.height() < bottom:
+            self.resizeDocks([self.explain_dock], [bottom], V)
+        if self.explain_dock.width() < self.width() // 4:
+            rest = self.width() - self.width() // 4
+            self.resizeDocks([self.explain_dock, self.plot_dock], [self.width() // 4, rest], H)
 
     def reset_layout(self) -> None:
         """View → Reset layout: every panel where the first start put it."""
@@ -126,6 +142,12 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
             self.toolbar.show()
             self.statusBar().showMessage("layout reset", 3000)
+
+    def text_size(self, direction: int) -> None:
+        """Every font one step larger (``direction`` > 0), smaller (< 0) or back to 100 %."""
+        value = presentation.step(direction) if direction else presentation.set_scale(1.0)
+        QTimer.singleShot(0, self, self._balance_docks)  # once the new fonts are laid out
+        self.statusBar().showMessage(f"text size {value:.0%}", 3000)
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self and not self._painted and event.type() == QEvent.Type.Paint:

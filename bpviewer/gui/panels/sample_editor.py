@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QSpinBox,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -45,19 +46,36 @@ class SampleEditor(QWidget):
         self.table.setItemDelegate(FloatDelegate(self.table))
         self.table.setVerticalHeaderLabels(["x", "t"])
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.table.horizontalHeader().setDefaultSectionSize(80)
         self.table.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked
             | QAbstractItemView.EditTrigger.EditKeyPressed
             | QAbstractItemView.EditTrigger.AnyKeyPressed
         )
-        self.table.setFixedHeight(self.table.horizontalHeader().height() + 2 * 26 + 22)
+        self._size_table()
         layout.addWidget(self.table)
         layout.addStretch(1)  # spare height below, not around, the sample
         self.spin.valueChanged.connect(self._on_spin)
         self.table.itemChanged.connect(self._on_item_changed)
         session.changed.connect(self._on_changed)
         self.refresh()
+
+    def _size_table(self) -> None:
+        """Two rows of 6-digit values and a scroll bar, in the current font."""
+        metrics = self.table.fontMetrics()
+        row = metrics.height() + 10
+        self.table.horizontalHeader().setDefaultSectionSize(
+            metrics.horizontalAdvance("-0.000000") + 20
+        )
+        self.table.verticalHeader().setDefaultSectionSize(row)
+        header = self.table.horizontalHeader().sizeHint().height()
+        self.table.setFixedHeight(
+            header + 2 * row + self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) + 6
+        )
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # the presentation scale
+            self._size_table()
 
     def _on_changed(self, what: Change) -> None:
         if what & (Change.DOCUMENT | Change.DATA | Change.SAMPLE | Change.SHAPE):

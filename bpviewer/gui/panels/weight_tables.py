@@ -3,7 +3,7 @@ spreadsheet."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -35,11 +35,21 @@ class WeightTableView(QTableView):
             | QTableView.EditTrigger.EditKeyPressed
             | QTableView.EditTrigger.AnyKeyPressed
         )
-        self.horizontalHeader().setDefaultSectionSize(100)
-        self.verticalHeader().setDefaultSectionSize(24)
+        self._size_cells()
         self.setToolTip(
             "Double-click or type to edit a weight; Ctrl+V pastes a block copied from a spreadsheet"
         )
+
+    def _size_cells(self) -> None:
+        """Cells as wide as a 6-digit value and as tall as a line, in the current font."""
+        metrics = self.fontMetrics()
+        self.horizontalHeader().setDefaultSectionSize(metrics.horizontalAdvance("-0.000000") + 24)
+        self.verticalHeader().setDefaultSectionSize(metrics.height() + 8)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # the presentation scale
+            self._size_cells()
 
     def keyPressEvent(self, event) -> None:
         if event.matches(QKeySequence.StandardKey.Paste):

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from bpviewer.core.engine.decision import decision_grid, plane, threshold
 from bpviewer.gui import palette
-from bpviewer.gui.plots.plotting import plain_axes, pyqtgraph
+from bpviewer.gui.plots.plotting import follow_font, plain_axes, pyqtgraph
 from bpviewer.gui.session import Change, Session
 
 #: The field's resolution; during a run, where it is redrawn every half second while the
@@ -67,7 +67,8 @@ class DecisionBoundary(QWidget):
             self.scatter = pg.ScatterPlotItem(size=6, pen=pg.mkPen("k", width=0.5))
             self.plot.addItem(self.image)
             self.plot.addItem(self.scatter)
-            self.legend = self.plot.addLegend(offset=(-5, 5), labelTextSize="8pt")
+            self.legend = self.plot.addLegend(offset=(-5, 5))
+            follow_font(self.plot)
             self._layout.addWidget(self.plot, 1)
         return self.plot
 

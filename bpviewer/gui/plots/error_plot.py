@@ -20,7 +20,13 @@ from bpviewer.core.engine.notation import fmt
 from bpviewer.gui import palette
 from bpviewer.gui.plots.curve_buffer import CurveBuffer
 from bpviewer.gui.plots.live_range import SteppedRange
-from bpviewer.gui.plots.plotting import integer_axis, legend_beside, plain_axes, pyqtgraph
+from bpviewer.gui.plots.plotting import (
+    follow_font,
+    integer_axis,
+    legend_beside,
+    plain_axes,
+    pyqtgraph,
+)
 from bpviewer.gui.session import Change, Session
 
 REDRAW_MS = 33  # at most about 30 redraws a second
@@ -159,6 +165,7 @@ class ErrorPlot(QWidget):
         plain_axes(plot)
         # no grid: replaying its thousands of translucent lines costs more than the curve
         legend_beside(plot)
+        follow_font(plot)
         self.curve = plot.plot(
             [],
             [],

@@ -14,6 +14,7 @@ from bpviewer.gui.plots.live_range import SteppedRange
 from bpviewer.gui.plots.plotting import (
     LEFT_AXIS_WIDTH,
     compact_axis,
+    follow_font,
     integer_axis,
     plain_axes,
     pyqtgraph,
@@ -68,6 +69,7 @@ class InsidePlot(QWidget):
         self.traj_plot.setXLink(self.norm_plot)
         for plot in (self.norm_plot, self.traj_plot):  # stacked: the x axes line up
             plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
+            follow_font(plot)
         self._layout.addWidget(self.norm_plot, 1)
         self._layout.addWidget(self.traj_plot, 1)
         self._ranges = [SteppedRange(self.norm_plot), SteppedRange(self.traj_plot)]

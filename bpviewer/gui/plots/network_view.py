@@ -3,18 +3,22 @@ drawn thicker with |w|, values in the units, the last sub-step highlighted.
 
 Layers wider than :data:`MAX_SHOWN` units are drawn elided (the first and last few and
 "⋮ N more"), so a 784-128-10 network stays readable and cheap to draw.
+
+Text never shrinks with the zoom: labels and values are drawn at the window's font size (at
+least :data:`MIN_POINTS`) with a halo, and where there is no room for them at the current
+zoom they are hidden instead (hovering a unit shows its own; zooming in shows them all).
+The heading sits in a strip above the drawing, so it is never cut off.
 """
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
+    QFontInfo,
     QImage,
     QPainter,
     QPainterPath,
@@ -28,15 +32,14 @@ from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsLineItem,
     QGraphicsPixmapItem,
-    QGraphicsRectItem,
     QGraphicsScene,
-    QGraphicsSimpleTextItem,
-    QGraphicsTextItem,
     QGraphicsView,
+    QLabel,
 )
 
 from bpviewer.core.engine.notation import fmt, full, unit_label, weight_label
 from bpviewer.gui import palette
+from bpviewer.gui.plots.halo_text import HALO, HaloText
 from bpviewer.gui.session import Change, Session
 
 MAX_SHOWN = 16
@@ -46,6 +49,10 @@ KEEP = 6  # units shown at each end of an elided layer
 RADIUS = 22.0
 X_GAP = 230.0
 Y_GAP = 64.0
+RIGHT_MARGIN = 150.0  # scene room right of the last layer, for its values
+LEFT_MARGIN = 100.0  # and left of the inputs, for theirs
+MIN_POINTS = 9.0  # no text in the diagram is smaller than this on screen
+MORE_COLOUR = "#606060"
 
 
 def shown_units(n: int) -> tuple[list[int], int]:
@@ -86,34 +93,26 @@ class UnitItem(QGraphicsEllipseItem):
         self.setBrush(QBrush(QColor(palette.NODE_FILL)))
         self.setPen(QPen(QColor(palette.NODE_LINE), 1.5))
         self.setZValue(2)
-        self.label = QGraphicsSimpleTextItem(label, self)
-        font = QFont()
-        font.setPointSizeF(11)
-        self.label.setFont(font)
-        r = self.label.boundingRect()
-        self.label.setPos(-r.width() / 2, -r.height() / 2)
-        # values beside the unit, on a light plate so edges never run through the digits
-        self.plate = QGraphicsRectItem(self)
-        self.plate.setBrush(QBrush(QColor(255, 255, 255, 215)))
-        self.plate.setPen(QPen(Qt.PenStyle.NoPen))
-        self.values = QGraphicsTextItem("", self)
-        small = QFont()
-        small.setPointSizeF(8.5)
-        self.values.setFont(small)
-        self.values.document().setDocumentMargin(1)
-        self.values.setPos(RADIUS + 3, -RADIUS - 2)
+        self.label = HaloText(self, anchor="centre", background=palette.NODE_FILL)
+        self.label.set_lines([(label, palette.TEXT)])
+        # inputs have no edges on their left: their values go there, the others' on the right
+        self.values = HaloText(self, anchor="right" if layer == 0 else "left")
+        self.labels_allowed = self.values_allowed = True  # the view's verdict: room at this zoom?
+        self.hovered = False
+        self.map_image: QImage | None = None
+        self.popup: QGraphicsPixmapItem | None = None
         self.setAcceptHoverEvents(True)
 
     def set_values(self, lines: list[tuple[str, str]], tooltip: str) -> None:
         """Lines of (text, colour) beside the unit."""
-        self.values.setHtml(
-            "<br>".join(
-                f'<span style="color:{colour}">{html.escape(text)}</span>' for text, colour in lines
-            )
-        )
-        self.plate.setVisible(bool(lines))
-        self.plate.setRect(self.values.mapRectToParent(self.values.boundingRect()))
+        self.values.set_lines(lines)
         self.setToolTip(tooltip)
+
+    def show_text(self, labels: bool, values: bool) -> None:
+        """Show the label and the values where the view found room (always when hovered)."""
+        self.labels_allowed, self.values_allowed = labels, values
+        self.label.setVisible(labels or self.hovered)
+        self.values.setVisible(values or self.hovered)
 
     def set_map(self, image: QImage | None) -> None:
         """Fill the unit with a small heatmap of its activation over the input plane (2-input
@@ -128,23 +127,27 @@ class UnitItem(QGraphicsEllipseItem):
         self.setBrush(brush)
 
     def hoverEnterEvent(self, event) -> None:
-        image = getattr(self, "map_image", None)
-        if image is not None:
-            big = QPixmap.fromImage(image).scaled(MAP_LARGE, MAP_LARGE)
+        self.hovered = True
+        self.setZValue(5)
+        self.label.setVisible(True)
+        self.values.setVisible(True)
+        if self.map_image is not None:
+            big = QPixmap.fromImage(self.map_image).scaled(MAP_LARGE, MAP_LARGE)
             self.popup = QGraphicsPixmapItem(big, self)
+            self.popup.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
             self.popup.setPos(RADIUS + 4, RADIUS + 4)
             self.popup.setZValue(10)
-            self.setZValue(5)
         super().hoverEnterEvent(event)
 
     def hoverLeaveEvent(self, event) -> None:
-        popup = getattr(self, "popup", None)
-        if popup is not None:
-            popup.setParentItem(None)
-            if popup.scene() is not None:
-                popup.scene().removeItem(popup)
+        self.hovered = False
+        self.setZValue(2)
+        self.show_text(self.labels_allowed, self.values_allowed)
+        if self.popup is not None:
+            self.popup.setParentItem(None)
+            if self.popup.scene() is not None:
+                self.popup.scene().removeItem(self.popup)
             self.popup = None
-            self.setZValue(2)
         super().hoverLeaveEvent(event)
 
     def set_highlight(self, colour: str | None) -> None:
@@ -203,11 +206,16 @@ class NetworkView(QGraphicsView):
         self.units: dict[tuple[int, int], UnitItem] = {}
         self.edges: list[EdgeItem] = []
         self._highlight_layers: tuple[str | None, set[int]] = (None, set())
-        self._banner: QGraphicsSimpleTextItem | None = None
+        self._more: list[HaloText] = []
+        self._gap = X_GAP
+        self._banner = QLabel(self)
+        self._banner.setObjectName("diagramHeading")
+        self._banner.setIndent(6)
         self._user_zoomed = False
         self._sizes: tuple[int, ...] = ()
         self.redraws = 0  # value redraws (tests count them: one per action)
         session.changed.connect(self._on_changed)
+        self._place_banner()
         self._rebuild()
 
     def _on_changed(self, what: Change) -> None:
@@ -227,11 +235,12 @@ class NetworkView(QGraphicsView):
         self._sizes = self._net_sizes()
         scene = self.scene()
         scene.clear()
-        self.units, self.edges = {}, []
+        self.units, self.edges, self._more = {}, [], []
         net = self._session.network
         sizes, L = net.layer_sizes, net.n_layers
         tallest = max(len(shown_units(n)[0]) + (1 if shown_units(n)[1] else 0) for n in sizes)
         gap = max(X_GAP, 0.4 * tallest * Y_GAP)  # tall networks get wider columns
+        self._gap = gap
         positions: dict[tuple[int, int], QPointF] = {}
         for l, n in enumerate(sizes):
             units, elided = shown_units(n)
@@ -245,10 +254,11 @@ class NetworkView(QGraphicsView):
                 scene.addItem(item)
                 self.units[(l, u)] = item
             if elided:
-                more = QGraphicsSimpleTextItem(f"⋮ {elided} more")
-                more.setBrush(QBrush(QColor(palette.STALE)))
-                more.setPos(l * gap - 28, top + KEEP * Y_GAP - 10)
+                more = HaloText(anchor="centre")
+                more.set_lines([(f"⋮ {elided} more", MORE_COLOUR)])
+                more.setPos(l * gap, top + KEEP * Y_GAP)
                 scene.addItem(more)
+                self._more.append(more)
         for l in range(1, L + 1):
             for (ll, i), a in positions.items():
                 if ll != l - 1:
@@ -259,14 +269,14 @@ class NetworkView(QGraphicsView):
                     edge = EdgeItem(self, l, i, j, a, b)
                     scene.addItem(edge)
                     self.edges.append(edge)
-        self._banner = QGraphicsSimpleTextItem("")
-        font = QFont()
-        font.setPointSizeF(10)
-        font.setBold(True)
-        self._banner.setFont(font)
-        self._banner.setPos(0, -2.2 * RADIUS - 14)
-        scene.addItem(self._banner)
-        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-30, -30, 90, 30))
+        width, height = (len(sizes) - 1) * gap, (tallest - 1) * Y_GAP
+        scene.setSceneRect(
+            -RADIUS - LEFT_MARGIN,
+            -RADIUS - 30,
+            width + RIGHT_MARGIN + RADIUS + LEFT_MARGIN,
+            height + 2 * RADIUS + 60,
+        )
+        self._apply_fonts()
         self._on_values_changed()
         self._user_zoomed = False
         self.fit()
@@ -275,9 +285,8 @@ class NetworkView(QGraphicsView):
     def _phase_of(self, records) -> None:
         """The banner and the highlighted layers for the records just run (none: plain)."""
         self._highlight_layers = (None, set())
-        if self._banner is not None:  # with nothing run yet: what to press first
-            self._banner.setText("press Forward (Ctrl+1) or Step (F10) to begin")
-            self._banner.setBrush(QBrush(QColor(palette.STALE)))
+        # with nothing run yet: what to press first
+        self._set_banner("press Forward (Ctrl+1) or Step (F10) to begin", MORE_COLOUR)
         if records:
             kinds = {r.sub_step.kind for r in records}
             phase = (
@@ -289,9 +298,7 @@ class NetworkView(QGraphicsView):
                 "update": "update: W ← W + ΔW",
             }[phase]
             colour = palette.BACKWARD if phase == "backward" else palette.FORWARD
-            if self._banner is not None:
-                self._banner.setText(text)
-                self._banner.setBrush(QBrush(QColor(colour)))
+            self._set_banner(text, colour)
             layers = {
                 r.sub_step.layer for r in records if r.sub_step.kind in ("forward", "backward")
             }
@@ -366,6 +373,7 @@ class NetworkView(QGraphicsView):
                 colour = palette.BACKWARD if phase == "backward" else palette.FORWARD
             item.set_highlight(colour)
         self._paint_edges(net, results, layers)
+        self._fit_text()
         self.viewport().update()
 
     def show_live(self, net) -> None:
@@ -373,9 +381,7 @@ class NetworkView(QGraphicsView):
         of the units are the stepped ones', so they are cleared meanwhile)."""
         self._refresh_maps(net)
         self._paint_edges(net, {}, set())
-        if self._banner is not None:
-            self._banner.setText("training: the weights as they are now")
-            self._banner.setBrush(QBrush(QColor(palette.STALE)))
+        self._set_banner("training: the weights as they are now", MORE_COLOUR)
         self.viewport().update()
 
     def _paint_edges(self, net, results: dict, layers: set) -> None:
@@ -402,25 +408,84 @@ class NetworkView(QGraphicsView):
                 tip.append("click to select it in the table")
                 edge.setToolTip("\n".join(tip))
 
+    # ------------------------------------------------------------------ text
+    def _set_banner(self, text: str, colour: str) -> None:
+        self._banner.setText(text)
+        self._banner.setStyleSheet(f"QLabel {{ color: {colour}; font-weight: bold; }}")
+
+    def _place_banner(self) -> None:
+        """The heading in a strip above the drawing (never over it, never cut off)."""
+        strip = self._banner.sizeHint().height() + 4
+        self.setViewportMargins(0, strip, 0, 0)
+        self._banner.setGeometry(self.frameWidth(), self.frameWidth(), self.width(), strip)
+
+    def text_font(self) -> QFont:
+        """The diagram's font: the window's, never under :data:`MIN_POINTS` points."""
+        font = QFont(self.font())
+        font.setPointSizeF(max(MIN_POINTS, QFontInfo(self.font()).pointSizeF()))
+        return font
+
+    def _apply_fonts(self) -> None:
+        font = self.text_font()
+        for item in self.units.values():
+            item.label.set_font(font)
+            item.values.set_font(font)
+        for more in self._more:
+            more.set_font(font)
+
+    def _fit_text(self) -> None:
+        """Show labels and values only where they fit at this zoom, at full size."""
+        if not self.units:
+            return
+        k = self.transform().m11()
+        slot = Y_GAP * k  # pixels between units of a column
+        label = max(u.label.boundingRect().width() for u in self.units.values()) - 2 * HALO
+        line = self.fontMetrics().height()
+        labels_fit = slot >= line + 2 and 2 * RADIUS * k + 6 >= label  # inside the circle
+        # values start right of the circle (and of the label, where it is wider)
+        start = max(RADIUS + 4 / k, (label / 2 + 4) / k)
+        room = {l: self._gap * k - max(RADIUS * k, label / 2) - 8 for l in range(len(self._sizes))}
+        room[len(self._sizes) - 1] = (RIGHT_MARGIN - 10) * k
+        room[0] = (LEFT_MARGIN - 10) * k
+        values_fit = labels_fit
+        for item in self.units.values():
+            item.values.setPos(-start if item.layer == 0 else start, 0)
+            rect = item.values.boundingRect()
+            if rect.height() - 2 * HALO > slot - 2 or start * k + rect.width() > room[item.layer]:
+                values_fit = False
+        for item in self.units.values():
+            item.show_text(labels_fit, values_fit)
+        for more in self._more:
+            more.setVisible(slot >= line + 2)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._place_banner()
+            self._apply_fonts()
+            self._fit_text()
+
     # ------------------------------------------------------------------ zoom and pan
     def fit(self) -> None:
         """Fit the whole network in the view."""
         self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self._fit_text()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        self._place_banner()
         if not self._user_zoomed:
             self.fit()
 
     def wheelEvent(self, event) -> None:
         factor = 1.15 if event.angleDelta().y() > 0 else 1 / 1.15
-        self.scale(factor, factor)
-        self._user_zoomed = True
+        self.zoom(factor)
 
     def zoom(self, factor: float) -> None:
-        """Zoom by ``factor`` about the centre."""
+        """Zoom by ``factor`` about the centre (the mouse, for the wheel)."""
         self.scale(factor, factor)
         self._user_zoomed = True
+        self._fit_text()
 
     def reset_zoom(self) -> None:
         """Back to fit-to-window."""

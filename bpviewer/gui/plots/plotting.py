@@ -85,7 +85,7 @@ def compact_axis(orientation: str):
     return CompactAxis(orientation)
 
 
-def legend_beside(plot, text_size: str = "8pt"):
+def legend_beside(plot, text_size: str = "9pt"):
     """A legend in a row of its own above the data (never over a curve), two entries a
     line; items given a ``name`` join it as with ``addLegend``."""
     pg = pyqtgraph()
@@ -96,3 +96,52 @@ def legend_beside(plot, text_size: str = "8pt"):
     item.layout.addItem(legend, 0, 1)
     item.legend = legend
     return legend
+
+
+# ---------------------------------------------------------------------------- fonts
+_font_filter = None
+_NORMAL_POINTS = 9.0  # the size fixed axis widths were chosen for
+
+
+def follow_font(widget) -> None:
+    """The fonts of ``widget``'s plot (axes, their labels, legends) follow the widget's
+    font, which follows the window's (see :mod:`bpviewer.gui.presentation`): now and
+    whenever it changes.  pyqtgraph fixes them when the items are made."""
+    from PySide6.QtCore import QEvent, QObject
+
+    global _font_filter
+    if _font_filter is None:
+
+        class FontFilter(QObject):
+            def eventFilter(self, watched, event):
+                if event.type() == QEvent.Type.FontChange:
+                    apply_font(watched)
+                return False
+
+        _font_filter = FontFilter()
+    widget.installEventFilter(_font_filter)
+    apply_font(widget)
+
+
+def apply_font(widget) -> None:
+    """Give every axis and legend of ``widget``'s scene the widget's font (legends and
+    tick labels never under 9 pt)."""
+    from PySide6.QtGui import QFont, QFontInfo
+
+    pg = pyqtgraph()
+    font = QFont(widget.font())
+    points = max(9.0, QFontInfo(font).pointSizeF())
+    font.setPointSizeF(points)
+    for item in widget.scene().items():
+        if isinstance(item, pg.AxisItem):
+            item.setTickFont(font)
+            item.label.setFont(font)
+            if not hasattr(item, "normal_width"):  # stacked plots' fixed width, scaled
+                item.normal_width = item.fixedWidth
+            if item.normal_width is not None:
+                item.setWidth(int(item.normal_width * points / _NORMAL_POINTS))
+            item._updateLabel()
+        elif isinstance(item, pg.LegendItem):
+            item.setLabelTextSize(f"{points:g}pt")
+            for _, label in item.items:
+                label.setText(label.text)
