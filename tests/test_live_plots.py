@@ -225,6 +225,11 @@ def test_the_diagram_and_tables_show_the_run_as_it_goes(window, qtbot):
         edge = next(e for e in window.network_view.edges if e.layer == 1)
         assert "w = " in edge.toolTip()
         assert "training" in window.network_view._banner.text()
+        # a tab not shown until now catches up as it is brought to the front
+        other = window.weight_tables.models[1]
+        assert other.value(0, 0, "W") != live.weights[1][0, 0]
+        window.weight_tables.tabs.setCurrentIndex(1)
+        assert other.value(0, 0, "W") == live.weights[1][0, 0]
         window.actionStop.trigger()  # (from the pause)
     assert model.value(0, 0, "W") == window.session.network.weights[0][0, 0]
 

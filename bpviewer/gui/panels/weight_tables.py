@@ -126,6 +126,7 @@ class WeightTables(QWidget):
         layout.addLayout(switch)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
+        self.tabs.currentChanged.connect(self._on_tab_shown)
         layout.addWidget(self.tabs)
         self.mode = "W"
         self._shapes: list[tuple[int, int, bool]] = []
@@ -189,6 +190,12 @@ class WeightTables(QWidget):
         index = self.tabs.currentIndex()
         if 0 <= index < len(self.models):
             self.models[index].show_live(network)
+
+    def _on_tab_shown(self, index: int) -> None:
+        """During a run, a tab brought to the front catches up with the run at once."""
+        live = self._session.live_network() if self._session.current_run else None
+        if live is not None and 0 <= index < len(self.models):
+            self.models[index].show_live(live)
 
     def selected_parameters(self) -> list[tuple[str, int, int, int, str]]:
         """(``w``|``b``, layer, row, column, label) of the cells selected in the tab shown."""

@@ -50,6 +50,13 @@ class HaloText(QGraphicsItem):
         self._font = QFont(font)
         self._layout()
 
+    def set_anchor(self, anchor: str) -> None:
+        """Anchor the lines at the position by their ``"left"`` edge, ``"centre"`` or
+        ``"right"`` edge."""
+        if anchor != self._anchor:
+            self._anchor = anchor
+            self._layout()
+
     def font(self) -> QFont:
         return QFont(self._font)
 

@@ -50,7 +50,7 @@ RADIUS = 22.0
 X_GAP = 230.0
 Y_GAP = 64.0
 RIGHT_MARGIN = 150.0  # scene room right of the last layer, for its values
-LEFT_MARGIN = 100.0  # and left of the inputs, for theirs
+LEFT_MARGIN = 140.0  # and left of the inputs, for theirs
 MIN_POINTS = 9.0  # no text in the diagram is smaller than this on screen
 MORE_COLOUR = "#606060"
 
@@ -113,6 +113,16 @@ class UnitItem(QGraphicsEllipseItem):
         self.labels_allowed, self.values_allowed = labels, values
         self.label.setVisible(labels or self.hovered)
         self.values.setVisible(values or self.hovered)
+
+    def place_label(self, side: str | None, offset: float) -> None:
+        """The label in the circle (``side`` None), or outside it on the ``"left"`` or
+        ``"right"``, ``offset`` from the centre (scene units)."""
+        if side is None:
+            self.label.set_anchor("centre")
+            self.label.setPos(0, 0)
+        else:
+            self.label.set_anchor("right" if side == "left" else "left")
+            self.label.setPos(-offset if side == "left" else offset, 0)
 
     def set_map(self, image: QImage | None) -> None:
         """Fill the unit with a small heatmap of its activation over the input plane (2-input
@@ -417,7 +427,8 @@ class NetworkView(QGraphicsView):
         """The heading in a strip above the drawing (never over it, never cut off)."""
         strip = self._banner.sizeHint().height() + 4
         self.setViewportMargins(0, strip, 0, 0)
-        self._banner.setGeometry(self.frameWidth(), self.frameWidth(), self.width(), strip)
+        frame = self.frameWidth()
+        self._banner.setGeometry(frame, frame, self.width() - 2 * frame, strip)
 
     def text_font(self) -> QFont:
         """The diagram's font: the window's, never under :data:`MIN_POINTS` points."""
@@ -441,20 +452,26 @@ class NetworkView(QGraphicsView):
         slot = Y_GAP * k  # pixels between units of a column
         label = max(u.label.boundingRect().width() for u in self.units.values()) - 2 * HALO
         line = self.fontMetrics().height()
-        labels_fit = slot >= line + 2 and 2 * RADIUS * k + 6 >= label  # inside the circle
+        rows = slot >= line + 2  # a line of text between neighbours
+        inside = 2 * RADIUS * k + 6 >= label  # the labels fit in the circles
+        last = len(self._sizes) - 1
         # values start right of the circle (and of the label, where it is wider)
         start = max(RADIUS + 4 / k, (label / 2 + 4) / k)
-        room = {l: self._gap * k - max(RADIUS * k, label / 2) - 8 for l in range(len(self._sizes))}
-        room[len(self._sizes) - 1] = (RIGHT_MARGIN - 10) * k
+        room = {l: self._gap * k - max(RADIUS * k, label / 2) - 8 for l in range(last + 1)}
+        room[last] = (RIGHT_MARGIN - 10) * k
         room[0] = (LEFT_MARGIN - 10) * k
-        values_fit = labels_fit
+        values_fit = rows and inside
         for item in self.units.values():
             item.values.setPos(-start if item.layer == 0 else start, 0)
             rect = item.values.boundingRect()
             if rect.height() - 2 * HALO > slot - 2 or start * k + rect.width() > room[item.layer]:
                 values_fit = False
         for item in self.units.values():
-            item.show_text(labels_fit, values_fit)
+            # too small a circle: inputs and outputs are labelled on their free side
+            side = None if inside else {0: "left", last: "right"}.get(item.layer)
+            item.place_label(side, RADIUS + 4 / k)
+            outside_fits = side is not None and RADIUS * k + 4 + label <= room[item.layer]
+            item.show_text(rows and (inside or outside_fits), values_fit)
         for more in self._more:
             more.setVisible(slot >= line + 2)
 
