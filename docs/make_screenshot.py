@@ -30,6 +30,7 @@ def _open_window(project=None, size=(1400, 900)):
     layout), on ``project`` or the seed example, with the loss plot created."""
     from bpviewer.gui import MainWindow
 
+    os.environ["BPVIEWER_SETTINGS_DIR"] = tempfile.mkdtemp()  # the default layout, every time
     window = MainWindow()
     if project is not None:
         window.session.load(project)
@@ -147,8 +148,8 @@ def imported_csv(app: QApplication, out: Path) -> None:
     _save_and_close(app, window, out)
 
 
-def wide_relu_small_screen(app: QApplication, out: Path) -> None:
-    """A 2-64-64-3 ReLU network on the spiral, fitted to the view, on a 1280×720 screen."""
+def wide_relu(app: QApplication, out: Path, size: tuple[int, int]) -> None:
+    """A 2-64-64-3 ReLU network on the spiral, fitted to the view, on a screen of ``size``."""
     from bpviewer.core.data.datasets import build_dataset
     from bpviewer.core.engine.network import Network
     from bpviewer.core.files.project import Project
@@ -160,9 +161,53 @@ def wide_relu_small_screen(app: QApplication, out: Path) -> None:
     project = Project(
         net, suggested_training("cross_entropy", data.n_samples), spec, data, name="2-64-64-3"
     )
-    window = _open_window(project, size=(1280, 720))
+    window = _open_window(project, size=size)
     window.actionForward.trigger()
     _save_and_close(app, window, out)
+
+
+def spiral_mid_run(app: QApplication, out: Path, size: tuple[int, int]) -> None:
+    """The spiral example a second into a run, on a screen of ``size``."""
+    import time
+
+    window = _open_window(size=size)
+    window.new_from_example("spiral")
+    window.boundary_dock.raise_()
+    _settle(app, window)
+    done = []
+    window.training.runFinished.connect(done.append)
+    window.train(iterations=10**6)
+    started = time.perf_counter()
+    while time.perf_counter() - started < 2.0:
+        app.processEvents()
+    window.grab().save(str(out))
+    window.training.stop()
+    while not done:
+        app.processEvents()
+    window.prompter.unsaved_changes = lambda name: "discard"
+    window.close()
+
+
+def projector(app: QApplication, out: Path) -> None:
+    """The course exercise after Backward with every font at 200 %, on a 1920×1080 projector."""
+    from bpviewer.gui import presentation
+
+    window = _open_window(size=(1920, 1080))
+    presentation.set_scale(2.0)
+    window.actionForward.trigger()
+    window.actionBackward.trigger()
+    _settle(app, window)
+    window._balance_docks()
+    try:
+        _save_and_close(app, window, out)
+    finally:
+        presentation.set_scale(1.0)
+
+
+def only(name: str) -> None:
+    """Render one of the pictures (for a quick look while working on it)."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    {"projector": lambda: projector(app, DOCS / "projector-200.png")}[name]()
 
 
 def main() -> int:
@@ -179,8 +224,14 @@ def main() -> int:
         print(f"wrote {DOCS / 'spiral-training.png'} and spiral-trained.png")
         imported_csv(app, DOCS / "imported-csv.png")
         print(f"wrote {DOCS / 'imported-csv.png'}")
-        wide_relu_small_screen(app, DOCS / "wide-relu-1280x720.png")
-        print(f"wrote {DOCS / 'wide-relu-1280x720.png'}")
+        for width, height in ((1400, 900), (1280, 720)):
+            name = f"wide-relu-{width}x{height}.png"
+            wide_relu(app, DOCS / name, (width, height))
+            print(f"wrote {DOCS / name}")
+        spiral_mid_run(app, DOCS / "spiral-mid-run-1280x720.png", (1280, 720))
+        print(f"wrote {DOCS / 'spiral-mid-run-1280x720.png'}")
+        projector(app, DOCS / "projector-200.png")
+        print(f"wrote {DOCS / 'projector-200.png'}")
     return 0
 
 

@@ -16,6 +16,7 @@ from bpviewer.gui.plots.plotting import (
     compact_axis,
     follow_font,
     integer_axis,
+    legend_beside,
     plain_axes,
     pyqtgraph,
 )
@@ -56,7 +57,7 @@ class InsidePlot(QWidget):
         self.norm_plot.setLabel("left", "‖∂E/∂W‖")
         self.norm_plot.setLabel("bottom", "iteration")
         self.norm_plot.setLogMode(y=True)
-        self.norm_plot.addLegend(offset=(-10, 10))
+        legend_beside(self.norm_plot)
         self.traj_plot = pg.PlotWidget(
             axisItems={"left": compact_axis("left"), "bottom": integer_axis("bottom")}
         )
@@ -65,7 +66,7 @@ class InsidePlot(QWidget):
         plain_axes(self.norm_plot)
         plain_axes(self.traj_plot)
         self.traj_plot.setLabel("bottom", "iteration")
-        self.traj_plot.addLegend(offset=(-10, 10))
+        legend_beside(self.traj_plot)
         self.traj_plot.setXLink(self.norm_plot)
         for plot in (self.norm_plot, self.traj_plot):  # stacked: the x axes line up
             plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
