@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from PySide6.QtCore import Qt
 
 from bpviewer.core.engine.notation import fmt, full
 
@@ -148,6 +149,7 @@ class WindowMachine(RuleBasedStateMachine):
     def values_show_the_machine(self):
         machine = self.session.machine
         panel = self.window.values_panel
+        panel.catch_up()  # what it shows when brought to the front
         keys = [panel.item(r, 0).data(256) for r in range(panel.rowCount())]
         assert all(machine.results.get(k) is not None for k in keys)
         L = machine.n_layers
@@ -160,6 +162,10 @@ class WindowMachine(RuleBasedStateMachine):
         w, s = self.window, self.session
         assert w.status_label.text() == s.status_text()
         assert w.sample_editor.spin.value() == s.sample_index + 1
+        model, (lo, _) = w.sample_editor.model, s.batch_rows()
+        data = s.project.dataset
+        shown = [model.index(0, c).data(Qt.ItemDataRole.EditRole) for c in range(3)]
+        assert shown[: data.inputs.shape[1]] == list(data.inputs[lo, :3])
         assert w.actionForward.isEnabled() == s.can_run("forward")
         assert w.actionApplyUpdate.isEnabled() == s.can_run("update")
 

@@ -13,3 +13,4 @@ CHANGED = "#fff2b3"  # pale yellow: cells the last update changed
 NODE_FILL = "#ffffff"
 NODE_LINE = "#404040"
 TEXT = "#202020"
+DIAGRAM = "#fbfbfb"  # the diagram's background (and its text halos)

@@ -78,13 +78,18 @@ def explain(
     With ``max_terms``, a sum of more terms is written with its first ``max_terms − 1``
     terms, "…" and its last (a 784-input unit's z would be a line of 784 products); such
     a formula is for display only and its ``expression`` is ''."""
-    gen = _GENERATORS[record.sub_step.kind](record, max_terms)
     out = []
-    for formula in gen:
+    for formula in iter_formulas(record, max_terms):
         if limit is not None and len(out) >= limit:
             break
         out.append(formula)
     return out
+
+
+def iter_formulas(record: StepRecord, max_terms: int | None = None) -> Iterator[Formula]:
+    """The formulas of one sub-step, made one at a time as they are asked for (a view
+    that lays out only what is visible asks for only those)."""
+    return _GENERATORS[record.sub_step.kind](record, max_terms)
 
 
 def _shown(n: int, max_terms: int | None) -> list[int | None]:

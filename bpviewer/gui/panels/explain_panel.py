@@ -1,13 +1,21 @@
-"""The explain panel: each unit's formula with the numbers substituted, for what just ran."""
+"""The explain panel: each unit's formula with the numbers substituted, for what just ran.
+
+A big network's step has hundreds of formulas; laying them all out took a quarter of a
+second per action on 784-128-10, though a dozen are visible.  So the panel lays out a
+screenful or two (:data:`CHUNK` rows), and the next rows as the view is scrolled near its
+end; the formulas themselves are made only as they are asked for.
+"""
 
 from __future__ import annotations
 
 import html
+import itertools
+from collections.abc import Iterator
 
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QTextBrowser
 
-from bpviewer.core.engine.formulas import Formula, explain
+from bpviewer.core.engine.formulas import Formula, iter_formulas
 from bpviewer.core.files.export import formula_lines, markdown
 from bpviewer.gui import palette
 from bpviewer.gui.session import Change, Session
@@ -17,6 +25,11 @@ LIMIT = 400
 #: Terms of a sum written out at most; longer sums show their first ones, "…" and the last
 #: (a 784-input z is otherwise a line of 784 products, and 400 of them took seconds to lay out).
 MAX_TERMS = 8
+#: Rows laid out at a time, at least (more where the panel is tall: see ``_chunk``).
+CHUNK = 12
+
+# a row of the panel: ("title", text, colour), ("formula", Formula, colour) or ("more",)
+Row = tuple
 
 
 class ExplainPanel(QTextBrowser):
@@ -26,11 +39,14 @@ class ExplainPanel(QTextBrowser):
         super().__init__(parent)
         self.setObjectName("explainPanel")
         self._session = session
-        self.formulas: list[Formula] = []
         self.setOpenLinks(False)
         self.setPlaceholderText("Run Forward (or press F10) to see each value's formula here.")
         self._shown: list = []  # the records shown (the session's list, by identity)
+        self._rows: list[Row] = []  # made so far
+        self._source: Iterator[Row] = iter(())  # the rest, made when asked for
+        self._laid_out = 0  # rows in the document
         self.redraws = 0
+        self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         session.changed.connect(self._on_changed)
 
     def _on_changed(self, what: Change) -> None:
@@ -39,7 +55,7 @@ class ExplainPanel(QTextBrowser):
 
     def clear_formulas(self) -> None:
         """Empty the panel."""
-        self.formulas = []
+        self._rows, self._source, self._laid_out = [], iter(()), 0
         self.clear()
 
     def show_records(self, records) -> None:
@@ -50,36 +66,53 @@ class ExplainPanel(QTextBrowser):
             return
         self._shown = list(records)
         self.redraws += 1
-        if not records:
-            self.clear_formulas()
+        self.clear_formulas()
+        if records:
+            self._source = _rows(list(records))
+            self._lay_out(self._chunk())
+
+    @property
+    def formulas(self) -> list[Formula]:
+        """Every formula the panel holds (up to :data:`LIMIT`), laid out or not yet."""
+        self._rows.extend(self._source)
+        return [row[1] for row in self._rows if row[0] == "formula"]
+
+    # ------------------------------------------------------------------ laying out
+    def _lay_out(self, n: int) -> None:
+        """Add the next ``n`` rows at the end of the document."""
+        want = self._laid_out + n
+        if len(self._rows) < want:
+            self._rows.extend(itertools.islice(self._source, want - len(self._rows)))
+        rows = self._rows[self._laid_out : want]
+        if not rows:
             return
-        parts, self.formulas, left = [], [], LIMIT
-        for record in records:
-            kind = record.sub_step.kind
-            colour = palette.BACKWARD if kind == "backward" else palette.FORWARD
-            title = record.sub_step.describe(record.n_layers)
-            parts.append(f'<h3 style="color:{colour}; margin-bottom:2px">{html.escape(title)}</h3>')
-            formulas = explain(record, limit=left + 1, max_terms=MAX_TERMS)
-            shown = formulas[:left]
-            self.formulas.extend(shown)
-            rows = []
-            for f in shown:
-                name = f"<code>{html.escape(f.vocab)}</code> = " if f.vocab else ""
-                sample = f" <i>(sample {f.sample + 1})</i>" if f.sample is not None else ""
-                rows.append(
-                    f"<tr><td>{name}<b>{html.escape(f.quantity)}</b></td>"
-                    f"<td>= {html.escape(f.symbolic)}</td>"
-                    f'<td style="color:{colour}">= {html.escape(f.substituted)}{sample}</td></tr>'
-                )
-            parts.append('<table cellspacing="2" cellpadding="1">' + "".join(rows) + "</table>")
-            left -= len(shown)
-            if len(formulas) > len(shown) or left <= 0:
-                parts.append(
-                    f'<p style="color:{palette.STALE}">… more formulas not shown here '
-                    "(File → Export trace writes them all)</p>"
-                )
-                break
-        self.setHtml("".join(parts))
+        self._laid_out += len(rows)
+        text = _html(rows)
+        if self._laid_out == len(rows):
+            self.setHtml(text)
+            return
+        bar = self.verticalScrollBar()
+        keep = bar.value()
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertHtml(text)
+        bar.setValue(keep)
+
+    def _on_scrolled(self, value: int) -> None:
+        bar = self.verticalScrollBar()
+        if value >= bar.maximum() - bar.pageStep():  # near the end: the next rows
+            self._lay_out(self._chunk())
+
+    def _chunk(self) -> int:
+        """Rows to lay out at a time: a screenful and a half of one-line rows (about 0.3 ms
+        a row to lay out)."""
+        lines = self.viewport().height() / max(1, self.fontMetrics().lineSpacing())
+        return max(CHUNK, int(1.5 * lines))
+
+    def lay_out_all(self) -> None:
+        """Lay out every row (what scrolling to the end does, a chunk at a time)."""
+        self._rows.extend(self._source)
+        self._lay_out(len(self._rows) - self._laid_out)
 
     def plain_text(self) -> str:
         """The formulas shown, one a line."""
@@ -94,3 +127,56 @@ class ExplainPanel(QTextBrowser):
         long sums shortened)."""
         title = self._session.project.name or ""
         return markdown(self._session.last_records, title, max_terms=max_terms)
+
+
+def _rows(records) -> Iterator[Row]:
+    """The panel's rows for ``records``: a title per record, then its formulas, at most
+    :data:`LIMIT` formulas in all (then a note that there are more)."""
+    left = LIMIT
+    for record in records:
+        if left == 0:
+            yield ("more",)
+            return
+        kind = record.sub_step.kind
+        colour = palette.BACKWARD if kind == "backward" else palette.FORWARD
+        yield ("title", record.sub_step.describe(record.n_layers), colour)
+        for formula in iter_formulas(record, max_terms=MAX_TERMS):
+            if left == 0:
+                yield ("more",)
+                return
+            yield ("formula", formula, colour)
+            left -= 1
+
+
+def _html(rows: list[Row]) -> str:
+    """Rows as HTML: titles as headings, runs of formulas as a table each."""
+    parts, table = [], []
+
+    def flush() -> None:
+        if table:
+            parts.append('<table cellspacing="2" cellpadding="1">' + "".join(table) + "</table>")
+            table.clear()
+
+    for row in rows:
+        if row[0] == "formula":
+            f, colour = row[1], row[2]
+            name = f"<code>{html.escape(f.vocab)}</code> = " if f.vocab else ""
+            sample = f" <i>(sample {f.sample + 1})</i>" if f.sample is not None else ""
+            table.append(
+                f"<tr><td>{name}<b>{html.escape(f.quantity)}</b></td>"
+                f"<td>= {html.escape(f.symbolic)}</td>"
+                f'<td style="color:{colour}">= {html.escape(f.substituted)}{sample}</td></tr>'
+            )
+            continue
+        flush()
+        if row[0] == "title":
+            parts.append(
+                f'<h3 style="color:{row[2]}; margin-bottom:2px">{html.escape(row[1])}</h3>'
+            )
+        else:
+            parts.append(
+                f'<p style="color:{palette.STALE}">… more formulas not shown here '
+                "(File → Export trace writes them all)</p>"
+            )
+    flush()
+    return "".join(parts)

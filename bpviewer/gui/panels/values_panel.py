@@ -56,6 +56,7 @@ class ValuesPanel(QTableWidget):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.redraws = 0
+        self._due = False  # changed while hidden: redrawn when shown
         session.changed.connect(self._on_changed)
         self.refresh()
 
@@ -63,6 +64,18 @@ class ValuesPanel(QTableWidget):
         if what & Change.DOCUMENT:
             self.marks = {}
         if what & (Change.DOCUMENT | Change.SHAPE | Change.STEP | Change.DATA | Change.PARAMETERS):
+            if self.isVisible():
+                self.refresh()
+            else:  # a tab behind Explain: formatting every quantity would be wasted
+                self._due = True
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.catch_up()
+
+    def catch_up(self) -> None:
+        """Redraw now if something changed while the panel was hidden."""
+        if self._due:
             self.refresh()
 
     def set_marks(self, marks: dict[str, bool]) -> None:
@@ -73,6 +86,7 @@ class ValuesPanel(QTableWidget):
     def refresh(self) -> None:
         """Rebuild from the session's machine."""
         self.redraws += 1
+        self._due = False
         machine = self._session.machine
         rows = []
         for key, name, vocab in quantity_names(machine.n_layers):
@@ -111,6 +125,7 @@ class ValuesPanel(QTableWidget):
 
     def text(self) -> str:
         """Everything shown, one row a line (tests and copying)."""
+        self.catch_up()
         return "\n".join(
             " | ".join(self.item(r, c).text() for c in range(3)) for r in range(self.rowCount())
         )

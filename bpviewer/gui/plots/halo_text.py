@@ -14,6 +14,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
+from bpviewer.gui import palette
+
 HALO = 5.0  # pixels of background colour around each glyph
 
 
@@ -26,7 +28,7 @@ class HaloText(QGraphicsItem):
         parent: QGraphicsItem | None = None,
         *,
         anchor: str = "left",
-        background: str = "#fbfbfb",
+        background: str = palette.DIAGRAM,
     ) -> None:
         super().__init__(parent)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
