@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from bpviewer.core.data.csvdata import load_csv
+from bpviewer.core.data.csvdata import Progress, load_csv
 from bpviewer.core.errors import DataError
 from bpviewer.core.paths import resource_path
 
@@ -169,9 +169,14 @@ def _as_matrix(value: Any, what: str) -> np.ndarray:
     return arr
 
 
-def build_dataset(spec: dict[str, Any], base_dir: Path) -> Dataset:
+def build_dataset(
+    spec: dict[str, Any], base_dir: Path, *, progress: Progress | None = None
+) -> Dataset:
     """The data set a project's ``data`` section describes; CSV paths are relative to
-    ``base_dir`` (the project file's folder)."""
+    ``base_dir`` (the project file's folder).
+
+    ``progress`` is called with the fraction of a CSV file read (see
+    :func:`~bpviewer.core.data.csvdata.load_csv`; returning False cancels the read)."""
     if not isinstance(spec, dict):
         raise DataError("data must be an object")
     if "preset" in spec:
@@ -194,7 +199,10 @@ def build_dataset(spec: dict[str, Any], base_dir: Path) -> Dataset:
             raise DataError('data.targets must list the target column names, e.g. ["y"]')
         path = Path(spec["csv"])
         data = _from_csv(
-            path if path.is_absolute() else base_dir / path, targets, spec.get("inputs")
+            path if path.is_absolute() else base_dir / path,
+            targets,
+            spec.get("inputs"),
+            progress,
         )
     elif "inputs" in spec and "targets" in spec:
         x, t = _as_matrix(spec["inputs"], "inputs"), _as_matrix(spec["targets"], "targets")
@@ -229,8 +237,10 @@ def build_dataset(spec: dict[str, Any], base_dir: Path) -> Dataset:
     )
 
 
-def _from_csv(path: Path, targets: list[str], inputs: list[str] | None) -> Dataset:
-    csv = load_csv(path, targets, inputs)
+def _from_csv(
+    path: Path, targets: list[str], inputs: list[str] | None, progress: Progress | None = None
+) -> Dataset:
+    csv = load_csv(path, targets, inputs, progress=progress)
     return Dataset(csv.inputs, csv.targets, csv.input_names, csv.target_names, csv.class_labels)
 
 
