@@ -236,7 +236,7 @@ def _load_fast(
         return None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    header, body = _split_header(text)
+    header, start = _split_header(text)
     if header is None or not all(isinstance(n, str) and n in header for n in targets):
         return None
     input_names = inputs if inputs is not None else [h for h in header if h not in targets]
@@ -245,20 +245,23 @@ def _load_fast(
     in_cols = [header.index(n) for n in input_names]
     t_cols = [header.index(n) for n in targets]
     maybe_labels = len(t_cols) == 1 and t_cols[0] not in in_cols
-    numeric = set(in_cols) | (set() if maybe_labels else set(t_cols))
-    # one field per column, so NumPy refuses any row of another width; the columns not read
-    # as numbers are kept as text
-    dtype = np.dtype(
-        [(f"c{i}", np.float64 if i in numeric else object) for i in range(len(header))]
-    )
-    rows = _parse_chunks(p, body, dtype, progress)
+    # one field per column, so NumPy refuses any row of another width; the columns read
+    # neither as inputs nor as targets are kept as text.  A single target column is read as
+    # numbers first and, if NumPy refuses any of the file, as text (class labels, or cells
+    # only Python's float() reads).
+    numeric = set(in_cols) | set(t_cols)
+    reached = [0.0]  # progress only rises, also when a second pass reads the text again
+    rows = _parse_chunks(p, text, start, _dtype(len(header), numeric), progress, reached)
+    if rows is None and maybe_labels:
+        numeric.discard(t_cols[0])
+        rows = _parse_chunks(p, text, start, _dtype(len(header), numeric), progress, reached)
     if rows is None or rows.shape[0] == 0:
         return None
     x = np.column_stack([rows[f"c{i}"] for i in in_cols])
     if not np.all(np.isfinite(x)):
         return None
     labels = None
-    if maybe_labels:
+    if t_cols[0] not in numeric:
         cells = rows[f"c{t_cols[0]}"]
         try:
             t = cells.astype(np.float64)[:, None]  # float() of each cell, as the careful reader
@@ -277,30 +280,39 @@ def _load_fast(
     )
 
 
-def _split_header(text: str) -> tuple[list[str] | None, str]:
-    """The first non-blank line's cells (stripped) and the text after it."""
+def _dtype(width: int, numeric: set[int]) -> np.dtype:
+    return np.dtype([(f"c{i}", np.float64 if i in numeric else object) for i in range(width)])
+
+
+def _split_header(text: str) -> tuple[list[str] | None, int]:
+    """The first non-blank line's cells (stripped) and where the text after it starts."""
     pos = 0
     while pos < len(text):
         end = text.find("\n", pos)
         end = len(text) if end < 0 else end
         cells = text[pos:end].split(",")
         if any(c.strip() for c in cells):
-            return [c.strip() for c in cells], text[end + 1 :]
+            return [c.strip() for c in cells], end + 1
         pos = end + 1
-    return None, ""
+    return None, len(text)
 
 
 def _parse_chunks(
-    p: Path, body: str, dtype: np.dtype, progress: Progress | None
+    p: Path,
+    text: str,
+    start: int,
+    dtype: np.dtype,
+    progress: Progress | None,
+    reached: list[float],
 ) -> np.ndarray | None:
-    """``body`` parsed as records of ``dtype`` about CHUNK_CHARS at a time, or None if NumPy
-    refuses any of it."""
+    """``text[start:]`` parsed as records of ``dtype`` about CHUNK_CHARS at a time, or None
+    if NumPy refuses any of it.  ``reached[0]`` is the highest fraction reported so far."""
     parts = []
-    pos, n = 0, len(body)
+    pos, n = start, len(text)
     while pos < n:
-        end = body.find("\n", min(pos + CHUNK_CHARS, n) - 1)
+        end = text.find("\n", min(pos + CHUNK_CHARS, n) - 1)
         end = n if end < 0 else end + 1
-        chunk = body[pos:end]
+        chunk = text[pos:end]
         if not chunk.isspace():  # NumPy warns on a chunk of blank lines
             try:
                 parts.append(
@@ -311,7 +323,8 @@ def _parse_chunks(
             except (ValueError, TypeError):
                 return None
         pos = end
-        _report(p, progress, 0.95 * pos / n)
+        reached[0] = max(reached[0], 0.95 * (pos - start) / (n - start))
+        _report(p, progress, reached[0])
     return np.concatenate(parts) if parts else None
 
 
