@@ -103,6 +103,31 @@ def test_a_dataset_refuses_an_image_shape_of_the_wrong_size():
         Dataset(np.zeros((1, 3)), np.zeros((1, 1)), image_shape=(2, 2))
 
 
+def test_samples_and_weights_show_as_images_in_the_data_scale(tmp_path):
+    plain = build_dataset({"preset": "digits"}, tmp_path)
+    np.testing.assert_array_equal(plain.sample_image(0) * 16, FIRST)
+    spec = {"preset": "digits", "standardize": True, "validation_split": 0.1, "split_seed": 1}
+    scaled = build_dataset(spec, tmp_path)
+    assert abs(scaled.inputs.mean()) < 1e-12  # standardised ...
+    rows = _val_rows_of(1797, 0.1, 1)
+    for k in (0, 5):  # ... but the pictures are the pixels, training and validation rows
+        original = plain.inputs[np.setdiff1d(np.arange(1797), rows)[k]].reshape(8, 8)
+        np.testing.assert_allclose(scaled.sample_image(k), original, atol=1e-12)
+        np.testing.assert_allclose(
+            scaled.sample_image(k, validation=True), plain.inputs[rows[k]].reshape(8, 8), atol=1e-12
+        )
+    w1 = np.arange(64 * 3, dtype=float).reshape(64, 3)  # rows: inputs, columns: hidden units
+    field = plain.as_image(w1[:, 2])
+    assert field.shape == (8, 8) and field[1, 0] == w1[8, 2]  # row 2, column 1 is input 9
+    with pytest.raises(ValueError, match="no image shape"):
+        build_dataset({"preset": "iris"}, tmp_path).sample_image(0)
+
+
+def _val_rows_of(n, fraction, seed):
+    order = np.random.default_rng(seed).permutation(n)
+    return np.sort(order[: round(fraction * n)])
+
+
 def test_image_shape_round_trips_through_the_project_file(tmp_path):
     raw = copy.deepcopy(EXAMPLES["digits"])
     raw["data"]["image_shape"] = [16, 4]

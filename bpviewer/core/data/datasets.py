@@ -62,6 +62,22 @@ class Dataset:
         """Training samples N."""
         return int(self.inputs.shape[0])
 
+    def as_image(self, values: np.ndarray) -> np.ndarray:
+        """``values`` (n,), one number per input (a sample's inputs, or a first-layer unit's
+        incoming weights ``W₁[:, j]``: its receptive field), as an image (rows, columns) laid
+        out row by row; ValueError if these data declare no image shape."""
+        if self.image_shape is None:
+            raise ValueError("these data declare no image shape")
+        return np.asarray(values).reshape(self.image_shape)
+
+    def sample_image(self, row: int, *, validation: bool = False) -> np.ndarray:
+        """Sample ``row`` (of the validation rows if ``validation``) as an image (rows,
+        columns) in the data's own scale: standardisation, if any, is undone."""
+        x = (self.validation_inputs if validation else self.inputs)[row]
+        if self.mean is not None and self.std is not None:
+            x = x * self.std + self.mean
+        return self.as_image(x)
+
 
 def check_image_shape(value: Any, n_inputs: int) -> tuple[int, int]:
     """``value`` as an image shape (rows, columns) of ``n_inputs`` pixels, or DataError."""
