@@ -24,8 +24,9 @@ from bpviewer.core.errors import DataError
 #: returning ``False`` (not None) stops the read with :class:`ReadCancelled`.
 Progress = Callable[[float], object]
 
-#: Text per call of NumPy's reader: progress (and a chance to cancel) every few tens of ms.
-CHUNK_CHARS = 1 << 21
+#: Text per call of NumPy's reader (~10 ms each): progress and a chance to cancel between
+#: calls, and a thread that waits for the GIL (the window's) waits no longer than one call.
+CHUNK_CHARS = 1 << 20
 
 # Characters the fast path leaves to the careful reader: quotes (the csv module's rules) and
 # the line breaks str.splitlines knows beyond \n and \r.
