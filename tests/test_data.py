@@ -137,13 +137,20 @@ NUMBERS = st.one_of(
     st.integers(-(10**20), 10**20).map(str),
     st.sampled_from(["1.", ".5", "-0", "+3", "1e3", " 2 ", "\t4", "1_0", "0x10", "nan"]),
 )
-CELLS = st.one_of(NUMBERS, NUMBERS, NUMBERS, st.sampled_from(["", " ", "red", " blue ", '"7"']))
+QUOTED = st.sampled_from(
+    [
+        *['"7"', '" 7 "', '"1e3"', '""', '"red"', '"a,b"', '"x""y"', '""""', '"1""2"'],
+        *['"a\nb"', '"7\r\n"', 'a"b', '"7"x', ' "7"', '"open', 'x""', '"1,5"'],
+    ]
+)
+CELLS = st.one_of(NUMBERS, NUMBERS, NUMBERS, QUOTED, st.sampled_from(["", " ", "red", " blue "]))
 
 
 @st.composite
 def csv_texts(draw):
-    """A CSV of 2–4 columns whose rows are mostly numbers, sometimes with text, blank
-    cells, rows of another width, blank lines and either line ending."""
+    """A CSV of 2–4 columns whose rows are mostly numbers, sometimes with text, quoted
+    cells (also spanning lines, or a quote standing for itself), blank cells, rows of
+    another width, blank lines and either line ending."""
     width = draw(st.integers(2, 4))
     header = [f"c{i}" for i in range(width)]
     labels = draw(st.booleans())
@@ -156,7 +163,7 @@ def csv_texts(draw):
         n = width + (draw(st.sampled_from([-1, 1])) if kind == 1 else 0)
         cells = [draw(CELLS if kind == 2 else NUMBERS) for _ in range(n)]
         if labels and n == width:
-            cells[-1] = draw(st.sampled_from(["red", " blue", "green ", "red"]))
+            cells[-1] = draw(st.sampled_from(["red", " blue", "green ", "red", '"red"', '" x,y "']))
         lines.append(",".join(cells))
     end = draw(st.sampled_from(["\n", "\r\n"]))
     return end.join(lines) + draw(st.sampled_from(["", end, end + end]))
@@ -203,6 +210,25 @@ def test_a_clean_file_takes_the_fast_path_and_reads_as_the_careful_one(tmp_path)
     assert numeric is not None and numeric.class_labels is None
     _same(numeric, _careful(path, ["a", "b"], ["c"]))
     np.testing.assert_array_equal(numeric.targets, x[:, :2])
+
+
+def test_quoted_cells_on_one_line_take_the_fast_path_too(tmp_path):
+    rows = [f'"{k}",{k / 3!r},"kind, {k % 3}","say ""{k % 2}"""' for k in range(500)]
+    path = _write(tmp_path / "q.csv", '"a",b,"kind",quote', rows)
+    text = path.read_text(encoding="utf-8-sig")
+    fast = csvdata._load_fast(path, text, ["kind"], ["a", "b"], None)
+    assert fast is not None and fast.class_labels == ["kind, 0", "kind, 1", "kind, 2"]
+    _same(fast, _careful(path, ["kind"], ["a", "b"]))
+    quote = csvdata._load_fast(path, text, ["quote"], ["a"], None)
+    assert quote is not None and quote.class_labels == ['say "0"', 'say "1"']
+    # a quoted cell over two lines, or a quote standing for itself: the careful reader's
+    for odd in ('"kind,\n 1"', 'kind "1"'):
+        _write(path, "a,b,kind", [f"1,2,{odd}", "3,4,x"])
+        text = path.read_text(encoding="utf-8-sig")
+        assert csvdata._load_fast(path, text, ["kind"], None, None) is None
+        read = load_csv(path, ["kind"])
+        _same(read, _careful(path, ["kind"]))
+        assert len(read.class_labels) == 2 and read.class_labels[1] == "x"
 
 
 def test_a_bad_cell_deep_in_a_long_file_is_named_by_line_and_column(tmp_path):

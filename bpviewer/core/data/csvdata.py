@@ -2,9 +2,10 @@
 
 :func:`load_csv` parses with NumPy's vectorised reader in chunks (a million rows of two
 inputs in a fraction of a second, with progress and cancellation between chunks); whenever
-that fast path meets anything it does not read exactly as the careful reader does (a quote,
-a blank or short row, a bad cell, NaN), the careful reader reads the file again and its
-answer stands: the same data, or an error naming the line and the column.
+that fast path meets anything it might not read exactly as the careful reader does (a
+quoted cell spanning lines, a literal quote, a blank or short row, a bad cell, NaN), the
+careful reader reads the file again and its answer stands: the same data, or an error
+naming the line and the column.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,9 +30,13 @@ Progress = Callable[[float], object]
 #: calls, and a thread that waits for the GIL (the window's) waits no longer than one call.
 CHUNK_CHARS = 1 << 20
 
-# Characters the fast path leaves to the careful reader: quotes (the csv module's rules) and
-# the line breaks str.splitlines knows beyond \n and \r.
-_CAREFUL_ONLY = '"\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029'
+# Characters the fast path leaves to the careful reader: the line breaks str.splitlines
+# knows beyond \n and \r.
+_CAREFUL_ONLY = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+#: A quoted cell within one line: after a comma, a line break or the start (the look-behind
+#: follows the opening quote, so the search looks for quotes only), up to a comma, a line
+#: break or the end.
+_QUOTED_CELL = re.compile(r'"(?<![^,\n]")[^"\n]*(?:""[^"\n]*)*"(?![^,\n])')
 
 
 class ReadCancelled(DataError):
@@ -237,6 +243,9 @@ def _load_fast(
         return None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    quoted = '"' in text
+    if quoted and not _quotes_within_lines(text):
+        return None
     header, start = _split_header(text)
     if header is None or not all(isinstance(n, str) and n in header for n in targets):
         return None
@@ -252,10 +261,11 @@ def _load_fast(
     # only Python's float() reads).
     numeric = set(in_cols) | set(t_cols)
     reached = [0.0]  # progress only rises, also when a second pass reads the text again
-    rows = _parse_chunks(p, text, start, _dtype(len(header), numeric), progress, reached)
+    quote = '"' if quoted else None
+    rows = _parse_chunks(p, text, start, _dtype(len(header), numeric), quote, progress, reached)
     if rows is None and maybe_labels:
         numeric.discard(t_cols[0])
-        rows = _parse_chunks(p, text, start, _dtype(len(header), numeric), progress, reached)
+        rows = _parse_chunks(p, text, start, _dtype(len(header), numeric), quote, progress, reached)
     if rows is None or rows.shape[0] == 0:
         return None
     x = np.column_stack([rows[f"c{i}"] for i in in_cols])
@@ -285,13 +295,21 @@ def _dtype(width: int, numeric: set[int]) -> np.dtype:
     return np.dtype([(f"c{i}", np.float64 if i in numeric else object) for i in range(width)])
 
 
+def _quotes_within_lines(text: str) -> bool:
+    """Whether every quote in ``text`` belongs to a whole quoted cell on one line: a quote at
+    a cell's start, then no line break and no quote but doubled ones, then a quote at the
+    cell's end.  Then NumPy's reader (quote character ``"``) and the csv module read the
+    cells alike, and a chunk may end at any line break."""
+    return '"' not in _QUOTED_CELL.sub("", text)
+
+
 def _split_header(text: str) -> tuple[list[str] | None, int]:
     """The first non-blank line's cells (stripped) and where the text after it starts."""
     pos = 0
     while pos < len(text):
         end = text.find("\n", pos)
         end = len(text) if end < 0 else end
-        cells = text[pos:end].split(",")
+        cells = next(csv.reader([text[pos:end]]), [])
         if any(c.strip() for c in cells):
             return [c.strip() for c in cells], end + 1
         pos = end + 1
@@ -303,6 +321,7 @@ def _parse_chunks(
     text: str,
     start: int,
     dtype: np.dtype,
+    quote: str | None,
     progress: Progress | None,
     reached: list[float],
 ) -> np.ndarray | None:
@@ -318,7 +337,12 @@ def _parse_chunks(
             try:
                 parts.append(
                     np.loadtxt(
-                        io.StringIO(chunk), delimiter=",", comments=None, dtype=dtype, ndmin=1
+                        io.StringIO(chunk),
+                        delimiter=",",
+                        comments=None,
+                        quotechar=quote,
+                        dtype=dtype,
+                        ndmin=1,
                     )
                 )
             except (ValueError, TypeError):
