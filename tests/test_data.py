@@ -201,12 +201,12 @@ def test_a_clean_file_takes_the_fast_path_and_reads_as_the_careful_one(tmp_path)
     rows = [f"{a!r}, {b!r} ,{c!r},{k}" for (a, b, c), k in zip(x.tolist(), labels, strict=True)]
     path = _write(tmp_path / "d.csv", "a,b,c,kind", rows, "\r\n")
     text = path.read_text(encoding="utf-8-sig")
-    fast = csvdata._load_fast(path, text, ["kind"], None, None)
+    fast = csvdata._load_fast(text, ["kind"], None, None)
     assert fast is not None
     _same(fast, _careful(path, ["kind"]))
     np.testing.assert_array_equal(fast.inputs, x)  # every float64 read back exactly
     assert fast.class_labels == list(dict.fromkeys(labels))
-    numeric = csvdata._load_fast(path, text, ["a", "b"], ["c"], None)
+    numeric = csvdata._load_fast(text, ["a", "b"], ["c"], None)
     assert numeric is not None and numeric.class_labels is None
     _same(numeric, _careful(path, ["a", "b"], ["c"]))
     np.testing.assert_array_equal(numeric.targets, x[:, :2])
@@ -216,16 +216,16 @@ def test_quoted_cells_on_one_line_take_the_fast_path_too(tmp_path):
     rows = [f'"{k}",{k / 3!r},"kind, {k % 3}","say ""{k % 2}"""' for k in range(500)]
     path = _write(tmp_path / "q.csv", '"a",b,"kind",quote', rows)
     text = path.read_text(encoding="utf-8-sig")
-    fast = csvdata._load_fast(path, text, ["kind"], ["a", "b"], None)
+    fast = csvdata._load_fast(text, ["kind"], ["a", "b"], None)
     assert fast is not None and fast.class_labels == ["kind, 0", "kind, 1", "kind, 2"]
     _same(fast, _careful(path, ["kind"], ["a", "b"]))
-    quote = csvdata._load_fast(path, text, ["quote"], ["a"], None)
+    quote = csvdata._load_fast(text, ["quote"], ["a"], None)
     assert quote is not None and quote.class_labels == ['say "0"', 'say "1"']
     # a quoted cell over two lines, or a quote standing for itself: the careful reader's
     for odd in ('"kind,\n 1"', 'kind "1"'):
         _write(path, "a,b,kind", [f"1,2,{odd}", "3,4,x"])
         text = path.read_text(encoding="utf-8-sig")
-        assert csvdata._load_fast(path, text, ["kind"], None, None) is None
+        assert csvdata._load_fast(text, ["kind"], None, None) is None
         read = load_csv(path, ["kind"])
         _same(read, _careful(path, ["kind"]))
         assert len(read.class_labels) == 2 and read.class_labels[1] == "x"
@@ -270,6 +270,25 @@ def test_progress_rises_to_one_and_a_false_answer_cancels(tmp_path, monkeypatch)
     spec = {"csv": "d.csv", "targets": ["t"], "validation_split": 0.25}
     built = build_dataset(spec, tmp_path, progress=seen.append)
     assert built.inputs.shape == (1500, 2) and seen[-1] == 1.0
+
+
+def test_the_careful_reader_reports_progress_and_can_be_cancelled_too(tmp_path):
+    rows = [f"{k},{k * 0.5},{k % 3}" for k in range(3000)]
+    rows[1500] = "   "  # a whitespace-only line: NumPy refuses it, the careful reader skips it
+    path = _write(tmp_path / "d.csv", "a,b,t", rows)
+    assert csvdata._load_fast(path.read_text(), ["t"], None) is None
+    seen: list[float] = []
+    data = load_csv(path, ["t"], progress=seen.append)
+    _same(data, _careful(path, ["t"]))
+    assert data.inputs.shape == (2999, 2)
+    assert seen == sorted(seen) and seen[-1] == 1.0
+    assert any(0.8 <= f < 1.0 for f in seen)  # the columns converted, one by one
+
+    def stop_at_the_columns(fraction: float) -> bool:
+        return fraction < 0.8
+
+    with pytest.raises(ReadCancelled):
+        load_csv(path, ["t"], progress=stop_at_the_columns)
 
 
 def test_the_preview_reads_the_start_only(tmp_path):

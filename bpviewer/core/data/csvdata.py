@@ -43,6 +43,24 @@ class ReadCancelled(DataError):
     """A read stopped because its progress callback returned False; nothing was loaded."""
 
 
+class _Reporter:
+    """Reports rising fractions to a :data:`Progress` callback; a False answer cancels."""
+
+    def __init__(self, path: Path, progress: Progress | None) -> None:
+        self.path, self.progress, self.reached = path, progress, 0.0
+
+    def __call__(self, fraction: float) -> None:
+        if self.progress is None:
+            return
+        self.reached = max(self.reached, fraction)  # a second pass never reads as a step back
+        if self.progress(self.reached) is False:
+            raise ReadCancelled(f"{self.path}: reading cancelled")
+
+    def part(self, lo: float, hi: float) -> Callable[[float], None]:
+        """A reporter of fractions 0..1 of a step that covers ``lo``..``hi`` of the read."""
+        return lambda fraction: self(lo + (hi - lo) * fraction)
+
+
 @dataclass(frozen=True)
 class Table:
     """A CSV file's header and rows of text cells."""
@@ -87,9 +105,18 @@ def preview_table(path: str | Path, rows: int = 8) -> Table:
     return _checked(p, lines)
 
 
-def _table(p: Path, text: str) -> Table:
-    reader = csv.reader(text.splitlines())
-    lines = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+def _table(p: Path, text: str, report: Callable[[float], None] | None = None) -> Table:
+    physical = text.splitlines()
+    reader = csv.reader(physical)
+    if report is None:
+        lines = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
+        return _checked(p, lines)
+    lines = []
+    for k, row in enumerate(reader):
+        if any(cell.strip() for cell in row):
+            lines.append((reader.line_num, row))
+        if k % 65536 == 0:
+            report(0.8 * reader.line_num / len(physical))
     return _checked(p, lines)
 
 
@@ -195,21 +222,24 @@ def load_csv(
     """
     p = Path(path)
     text = _read_text(p)
-    _report(p, progress, 0.0)
-    data = _load_fast(p, text, targets, inputs, progress)
+    report = _Reporter(p, progress)
+    report(0.0)
+    data = _load_fast(text, targets, inputs, report)
     if data is None:  # the careful reader's data, or its error naming the line and column
-        data = _load_careful(_table(p, text), targets, inputs)
-    _report(p, progress, 1.0)
+        careful = report.part(report.reached, 0.99)
+        data = _load_careful(_table(p, text, careful), targets, inputs, careful)
+    report(1.0)
     return data
 
 
-def _report(p: Path, progress: Progress | None, fraction: float) -> None:
-    if progress is not None and progress(fraction) is False:
-        raise ReadCancelled(f"{p}: reading cancelled")
-
-
-def _load_careful(table: Table, targets: list[str], inputs: list[str] | None) -> CsvData:
-    """Cell by cell: slow, and every error names its line and column."""
+def _load_careful(
+    table: Table,
+    targets: list[str],
+    inputs: list[str] | None,
+    report: Callable[[float], None] | None = None,
+) -> CsvData:
+    """Cell by cell: slow, and every error names its line and column.  ``report`` is told
+    0.8 (the table is read) to 1 as the columns are converted."""
     if not targets:
         raise DataError(f"{table.path}: no target column given")
     for name in targets:
@@ -217,7 +247,12 @@ def _load_careful(table: Table, targets: list[str], inputs: list[str] | None) ->
     input_names = inputs if inputs is not None else [h for h in table.header if h not in targets]
     if not input_names:
         raise DataError(f"{table.path}: no input columns left besides the targets")
-    x = np.column_stack([numeric_column(table, name) for name in input_names])
+    columns = []
+    for k, name in enumerate(input_names):
+        columns.append(numeric_column(table, name))
+        if report is not None:
+            report(0.8 + 0.2 * (k + 1) / (len(input_names) + 1))
+    x = np.column_stack(columns)
     labels = None
     if len(targets) == 1 and not is_numeric_column(table, targets[0]):
         t, labels = label_column(table, targets[0])
@@ -229,11 +264,10 @@ def _load_careful(table: Table, targets: list[str], inputs: list[str] | None) ->
 
 
 def _load_fast(
-    p: Path,
     text: str,
     targets: list[str],
     inputs: list[str] | None,
-    progress: Progress | None,
+    report: Callable[[float], None] | None = None,
 ) -> CsvData | None:
     """The careful reader's result read with NumPy's reader in chunks, or None whenever
     anything in the file might read differently (then the careful reader decides)."""
@@ -260,12 +294,11 @@ def _load_fast(
     # numbers first and, if NumPy refuses any of the file, as text (class labels, or cells
     # only Python's float() reads).
     numeric = set(in_cols) | set(t_cols)
-    reached = [0.0]  # progress only rises, also when a second pass reads the text again
     quote = '"' if quoted else None
-    rows = _parse_chunks(p, text, start, _dtype(len(header), numeric), quote, progress, reached)
+    rows = _parse_chunks(text, start, _dtype(len(header), numeric), quote, report)
     if rows is None and maybe_labels:
         numeric.discard(t_cols[0])
-        rows = _parse_chunks(p, text, start, _dtype(len(header), numeric), quote, progress, reached)
+        rows = _parse_chunks(text, start, _dtype(len(header), numeric), quote, report)
     if rows is None or rows.shape[0] == 0:
         return None
     x = np.column_stack([rows[f"c{i}"] for i in in_cols])
@@ -317,16 +350,14 @@ def _split_header(text: str) -> tuple[list[str] | None, int]:
 
 
 def _parse_chunks(
-    p: Path,
     text: str,
     start: int,
     dtype: np.dtype,
     quote: str | None,
-    progress: Progress | None,
-    reached: list[float],
+    report: Callable[[float], None] | None,
 ) -> np.ndarray | None:
     """``text[start:]`` parsed as records of ``dtype`` about CHUNK_CHARS at a time, or None
-    if NumPy refuses any of it.  ``reached[0]`` is the highest fraction reported so far."""
+    if NumPy refuses any of it; ``report`` is told the fraction read (up to 0.95)."""
     parts = []
     pos, n = start, len(text)
     while pos < n:
@@ -348,8 +379,8 @@ def _parse_chunks(
             except (ValueError, TypeError):
                 return None
         pos = end
-        reached[0] = max(reached[0], 0.95 * (pos - start) / (n - start))
-        _report(p, progress, reached[0])
+        if report is not None:
+            report(0.95 * (pos - start) / (n - start))
     return np.concatenate(parts) if parts else None
 
 
