@@ -163,3 +163,24 @@ def test_the_digits_example_reaches_95_percent_validation_accuracy_in_1000_itera
     trainer.run(1000)  # the Train button's default run
     after = _accuracy(project, trainer.network)
     assert before < 0.3 and after >= 0.95, (before, after)
+
+
+def test_the_window_lists_the_digits_and_takes_them_with_their_image_shape(window):
+    panel = window.data_panel
+    panel.preset.setCurrentText("digits")
+    assert panel.preset.currentText() == "digits" and panel.use_preset()
+    project = window.session.project
+    assert project.dataset.image_shape == (8, 8) and project.dataset.n_samples >= 1400
+    assert project.network.layer_sizes[0] == 64 and project.network.layer_sizes[-1] == 10
+    assert project.network.activations[-1] == "softmax"
+    window.session.undo()
+    assert window.session.project.network.layer_sizes[0] != 64
+
+
+def test_the_digits_example_opens_in_the_window_and_steps(window):
+    window.new_from_example("digits")
+    session = window.session
+    assert session.project.name == "digits" and session.project.dataset.image_shape == (8, 8)
+    before = session.network.weights[0].copy()
+    session.iterate()  # forward, backward and the update on the first batch of 32
+    assert not np.array_equal(session.network.weights[0], before)
