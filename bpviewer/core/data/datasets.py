@@ -12,13 +12,18 @@ from typing import Any
 
 import numpy as np
 
-from bpviewer.core.data.csvdata import load_csv
+from bpviewer.core.data.csvdata import Progress, load_csv
 from bpviewer.core.errors import DataError
 from bpviewer.core.paths import resource_path
 
 GENERATED = ("xor", "and", "or", "circle", "gaussians", "spiral")
 BUNDLED_CSV = {"iris": ("iris.csv", ["species"])}
-PRESETS = (*GENERATED, *BUNDLED_CSV)
+#: Bundled image sets: name -> (file under resources/, image shape (rows, columns)).
+BUNDLED_IMAGES = {"digits": ("digits.npy", (8, 8))}
+PRESETS = (*GENERATED, *BUNDLED_CSV, *BUNDLED_IMAGES)
+
+#: The digits' pixels are counts 0..16 (on-pixels in a 4×4 block); inputs are count / 16.
+DIGITS_SCALE = 16.0
 
 
 @dataclass
@@ -28,6 +33,8 @@ class Dataset:
     ``inputs`` (N, n), ``targets`` (N, K); ``validation_inputs`` (M, n) and
     ``validation_targets`` (M, K) or None; ``class_labels`` names the one-hot columns of a
     categorical target; ``mean``/``std`` (n,) are the standardisation applied, or None.
+    ``image_shape`` (rows, columns), when set, says each sample's n inputs are an image read
+    row by row: ``inputs[k].reshape(image_shape)`` is sample k's picture (rows × columns = n).
     """
 
     inputs: np.ndarray
@@ -39,9 +46,12 @@ class Dataset:
     validation_targets: np.ndarray | None = None
     mean: np.ndarray | None = None
     std: np.ndarray | None = None
+    image_shape: tuple[int, int] | None = None
 
     def __post_init__(self) -> None:
         n, k = self.inputs.shape[1], self.targets.shape[1]
+        if self.image_shape is not None:
+            self.image_shape = check_image_shape(self.image_shape, n)
         if not self.input_names:
             self.input_names = [f"x{i + 1}" for i in range(n)]
         if not self.target_names:
@@ -51,6 +61,73 @@ class Dataset:
     def n_samples(self) -> int:
         """Training samples N."""
         return int(self.inputs.shape[0])
+
+    def as_image(self, values: np.ndarray) -> np.ndarray:
+        """``values`` (n,), one number per input (a sample's inputs, or a first-layer unit's
+        incoming weights ``W₁[:, j]``: its receptive field), as an image (rows, columns) laid
+        out row by row; ValueError if these data declare no image shape."""
+        if self.image_shape is None:
+            raise ValueError("these data declare no image shape")
+        return np.asarray(values).reshape(self.image_shape)
+
+    def sample_image(self, row: int, *, validation: bool = False) -> np.ndarray:
+        """Sample ``row`` (of the validation rows if ``validation``) as an image (rows,
+        columns) in the data's own scale: standardisation, if any, is undone."""
+        x = (self.validation_inputs if validation else self.inputs)[row]
+        if self.mean is not None and self.std is not None:
+            x = x * self.std + self.mean
+        return self.as_image(x)
+
+
+def check_image_shape(value: Any, n_inputs: int) -> tuple[int, int]:
+    """``value`` as an image shape (rows, columns) of ``n_inputs`` pixels, or DataError."""
+    if (
+        not isinstance(value, (list, tuple))
+        or len(value) != 2
+        or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value)
+        or min(value) < 1
+    ):
+        raise DataError(
+            f"data.image_shape must be two positive whole numbers [rows, columns], "
+            f"e.g. [8, 8]; got {value!r}"
+        )
+    rows, cols = int(value[0]), int(value[1])
+    if rows * cols != n_inputs:
+        raise DataError(
+            f"data.image_shape [{rows}, {cols}] holds {rows * cols} pixels, "
+            f"but the data have {n_inputs} inputs"
+        )
+    return rows, cols
+
+
+def load_digits() -> Dataset:
+    """The bundled 8×8 handwritten digits: inputs (1797, 64), the pixel counts 0..16 divided
+    by 16 (so in [0, 1], row by row), targets (1797, 10) one-hot over the digits 0..9.
+
+    The file ``resources/digits.npy`` is a uint8 array (1797, 65): 64 pixels, then the digit.
+    """
+    file, shape = BUNDLED_IMAGES["digits"]
+    path = resource_path(file)
+    try:
+        table = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{path}: cannot be read ({exc})") from None
+    n = shape[0] * shape[1]
+    if table.dtype != np.uint8 or table.ndim != 2 or table.shape[1] != n + 1:
+        raise DataError(f"{path}: expected a uint8 table of {n + 1} columns, got {table.shape}")
+    pixels, labels = table[:, :n], table[:, n]
+    if pixels.max() > DIGITS_SCALE or labels.max() > 9:
+        raise DataError(f"{path}: pixel counts must be 0..16 and digits 0..9")
+    names = [f"r{r + 1}c{c + 1}" for r in range(shape[0]) for c in range(shape[1])]
+    digits = [str(d) for d in range(10)]
+    return Dataset(
+        pixels / DIGITS_SCALE,
+        np.eye(10)[labels],
+        names,
+        [f"digit={d}" for d in digits],
+        digits,
+        image_shape=shape,
+    )
 
 
 def _logic(name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -108,9 +185,14 @@ def _as_matrix(value: Any, what: str) -> np.ndarray:
     return arr
 
 
-def build_dataset(spec: dict[str, Any], base_dir: Path) -> Dataset:
+def build_dataset(
+    spec: dict[str, Any], base_dir: Path, *, progress: Progress | None = None
+) -> Dataset:
     """The data set a project's ``data`` section describes; CSV paths are relative to
-    ``base_dir`` (the project file's folder)."""
+    ``base_dir`` (the project file's folder).
+
+    ``progress`` is called with the fraction of a CSV file read (see
+    :func:`~bpviewer.core.data.csvdata.load_csv`; returning False cancels the read)."""
     if not isinstance(spec, dict):
         raise DataError("data must be an object")
     if "preset" in spec:
@@ -118,6 +200,8 @@ def build_dataset(spec: dict[str, Any], base_dir: Path) -> Dataset:
         if name in BUNDLED_CSV:
             file, targets = BUNDLED_CSV[name]
             data = _from_csv(resource_path(file), targets, None)
+        elif name in BUNDLED_IMAGES:
+            data = load_digits()
         else:
             data = generate(
                 name,
@@ -131,7 +215,10 @@ def build_dataset(spec: dict[str, Any], base_dir: Path) -> Dataset:
             raise DataError('data.targets must list the target column names, e.g. ["y"]')
         path = Path(spec["csv"])
         data = _from_csv(
-            path if path.is_absolute() else base_dir / path, targets, spec.get("inputs")
+            path if path.is_absolute() else base_dir / path,
+            targets,
+            spec.get("inputs"),
+            progress,
         )
     elif "inputs" in spec and "targets" in spec:
         x, t = _as_matrix(spec["inputs"], "inputs"), _as_matrix(spec["targets"], "targets")
@@ -155,6 +242,9 @@ def build_dataset(spec: dict[str, Any], base_dir: Path) -> Dataset:
             data.target_names,
             data.class_labels,
         )
+    if "image_shape" in spec:  # declared, or null for none (a preset's own is overridden)
+        shape = spec["image_shape"]
+        data.image_shape = None if shape is None else check_image_shape(shape, data.inputs.shape[1])
     return split_and_standardize(
         data,
         validation_split=float(spec.get("validation_split", 0.0)),
@@ -163,8 +253,10 @@ def build_dataset(spec: dict[str, Any], base_dir: Path) -> Dataset:
     )
 
 
-def _from_csv(path: Path, targets: list[str], inputs: list[str] | None) -> Dataset:
-    csv = load_csv(path, targets, inputs)
+def _from_csv(
+    path: Path, targets: list[str], inputs: list[str] | None, progress: Progress | None = None
+) -> Dataset:
+    csv = load_csv(path, targets, inputs, progress=progress)
     return Dataset(csv.inputs, csv.targets, csv.input_names, csv.target_names, csv.class_labels)
 
 
@@ -199,4 +291,15 @@ def split_and_standardize(
         x = (x - mean) / std
         if vx is not None:
             vx = (vx - mean) / std
-    return Dataset(x, t, data.input_names, data.target_names, data.class_labels, vx, vt, mean, std)
+    return Dataset(
+        x,
+        t,
+        data.input_names,
+        data.target_names,
+        data.class_labels,
+        vx,
+        vt,
+        mean,
+        std,
+        data.image_shape,
+    )

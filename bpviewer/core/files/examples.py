@@ -149,6 +149,31 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         },
         {"preset": "iris", "standardize": True, "validation_split": 0.2, "split_seed": 0},
     ),
+    # 1,000 iterations (the Train default; 22 epochs of 45 batches) take 0.1 s headless;
+    # over eight seeds of the weights, split and shuffle they get 96.4–98.9% of the 359
+    # held-out digits right (95% from iteration 75–200); tests/test_digits.py holds seed 0's
+    # 96.9% to ≥ 95%.
+    "digits": _project(
+        "digits",
+        "Handwritten digits, 8×8 pixels (UCI): 64 inputs, 10 classes (one-hot); "
+        "a fifth held out for validation.",
+        {
+            "layer_sizes": [64, 32, 10],
+            "activations": ["tanh", "softmax"],
+            "biases": [True, True],
+            "init": "glorot",
+            "seed": 0,
+        },
+        {
+            "loss": "cross_entropy",
+            "learning_rate": 0.01,
+            "batch_size": 32,
+            "optimizer": "adam",
+            "shuffle": True,
+            "seed": 0,
+        },
+        {"preset": "digits", "validation_split": 0.2, "split_seed": 0},
+    ),
 }
 
 

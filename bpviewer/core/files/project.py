@@ -42,6 +42,7 @@ _DATA_KEYS = {
     "validation_split",
     "split_seed",
     "features",
+    "image_shape",
 }
 
 
