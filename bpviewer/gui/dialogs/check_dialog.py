@@ -6,7 +6,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout
 
-from bpviewer.core.checker.checker import CheckReport, ScriptRun, check_script, report_text
+from bpviewer.core.checker.checker import CheckReport, ScriptRun, check_script
+from bpviewer.core.checker.report import report_text
 from bpviewer.core.data.datasets import Dataset
 from bpviewer.core.files.project import Project, TrainingSettings
 from bpviewer.gui import gc_guard
