@@ -152,6 +152,7 @@ class _Located:
     named: list[Event] = field(default_factory=list)  # first event of each aliased variable
     by_value: list[Event] = field(default_factory=list)  # first events holding the value
     by_hint: list[tuple[Event, str]] = field(default_factory=list)
+    after: int = -1
 
 
 def _first_per_variable(events: list[Event], taken: set) -> list[Event]:
@@ -165,7 +166,7 @@ def _first_per_variable(events: list[Event], taken: set) -> list[Event]:
 
 
 def _locate(tl, name, expected, variants, after, until, taken) -> _Located:
-    loc = _Located()
+    loc = _Located(after=after)
     named = [e for n in tl.names() if is_alias(n, name) for e in tl.named(n)]
     named = [e for e in named if after <= e.seq <= until]
     named.sort(key=lambda e: (alias_rank(e.name, name), e.seq))
@@ -231,7 +232,15 @@ class _Judging:
         ]
         return min([*later, self.until])
 
-    def judge(self, name: str) -> None:
+    def _another_quantity(self, name: str, value: np.ndarray) -> bool:
+        return any(
+            other != name and self.expected[other].size == value.size
+            and np.allclose(self.expected[other].reshape(-1), value.reshape(-1), rtol=RTOL,
+                            atol=ATOL)
+            for other in self.order
+        )  # fmt: skip
+
+    def judge(self, name: str, own: np.ndarray | None = None) -> None:
         """Pick the variable holding the quantity and its value when used."""
         loc = self.located[name]
         at = self.used_at(name)
@@ -246,10 +255,19 @@ class _Judging:
             if u is not None and u.numeric and _same(_shape_as(u.value, exp), exp, matrix):
                 self._take(name, e, u)
                 return
+        for e in loc.by_value:  # a helper's variable reused for the next quantity
+            u = used(e)
+            if u is not None and u.numeric and self._another_quantity(name, u.value):
+                self._take(name, e, e)
+                return
         for e in loc.named:
             u = used(e)
             if u is not None:
                 self._take(name, e, u)
+                return
+        if own is not None:  # a value that follows from the script's own wrong values
+            for e in _first_per_variable(self.tl.with_value(own, loc.after, at), self.taken):
+                self._take(name, e, used(e) or e)
                 return
         for e, text in loc.by_hint:
             u = used(e)
@@ -300,9 +318,11 @@ def check_run(run: ScriptRun) -> CheckReport:
                              inp.w_shape_ho, expected)  # fmt: skip
     j = _Judging(tl, inp, expected, order, until)
     j.locate_all(variants)
+    got = {n: inp.events[n].value if n in inp.events else None for n in INPUTS + OPTIONAL}
     for name in order:
-        j.judge(name)
-    got = {**{n: inp.events[n].value if n in inp.events else None for n in INPUTS + OPTIONAL}}
+        own = own_recomputations({**got, **j.got}, inp.x, inp.target, inp.learnrate, inp.w_ih,
+                                 inp.w_ho, inp.w_shape_ho, inp.b_h, inp.b_o)  # fmt: skip
+        j.judge(name, own.get(name))
     got.update(j.got)
     if epoch is not None:
         epoch.judge(j, got, expected, report_notes)
@@ -397,10 +417,20 @@ def _step_end(tl: Timeline, inp: Inputs, expected: dict[str, np.ndarray]) -> tup
         return tl.last_seq, False
     e0 = lead[0]
     label = tl.frame_label(e0.frame)
+    # a new step starts when the first quantity changes after later ones were computed
+    # (before that it is being built: filled in a loop, += …)
+    later = [
+        e.seq for n in tl.names() for q in QUANTITIES[2:] if is_alias(n, q) for e in tl.named(n)
+    ]
+    later += [e.seq for q in QUANTITIES[1:4] for e in tl.with_value(expected[q], start)]
+    after = min((s for s in later if s > e0.seq), default=None)
+    if after is None:
+        return tl.last_seq, False
+    ref = tl.value_at(e0.frame, e0.name, after) or e0
     for e in tl.named(e0.name):
-        same = e.numeric and e0.numeric and _same(vec(e.value), vec(e0.value), False)
-        if e.seq > e0.seq and tl.frame_label(e.frame) == label and not same:
-            return e.seq - 1, True
+        if e.seq > after and tl.frame_label(e.frame) == label:
+            if not (e.numeric and ref.numeric and _same(vec(e.value), vec(ref.value), False)):
+                return e.seq - 1, True
     return tl.last_seq, False
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from bpviewer.core.checker.formulas import quick_step
 from bpviewer.core.checker.script_run import ScriptError
 from bpviewer.core.checker.timeline import Event, Timeline, close
-from bpviewer.core.checker.vocabulary import INPUTS, OPTIONAL, QUANTITIES, is_alias
+from bpviewer.core.checker.vocabulary import INPUTS, OPTIONAL, QUANTITIES, alias_rank, is_alias
 
 MAX_PER_INPUT = 6
 MAX_COMBINATIONS = 4000
@@ -109,6 +109,7 @@ def find_inputs(tl: Timeline, path: Path) -> Inputs:
             )
         cands[name] = events
     best: Inputs | None = None
+    best_rank = 0
     tried = 0
     for ex, ew1 in itertools.product(cands["x"], cands["weights_input_hidden"]):
         for ew2, et, elr in itertools.product(
@@ -127,8 +128,10 @@ def find_inputs(tl: Timeline, path: Path) -> Inputs:
             b_h, b_o = _biases(tl, ew1.value.shape[1], w2.shape[1], events)
             start = max(e.seq for e in events.values())
             score = _score(tl, quick_step(xv, t, lr, ew1.value, w2, b_h, b_o), start)
-            if best is None or score > best.score:
+            rank = -sum(alias_rank(e.name, n) for n, e in events.items())
+            if best is None or (score, rank) > (best.score, best_rank):
                 best = Inputs(xv, t, lr, ew1.value, w2, ew2.value, b_h, b_o, events, score)
+                best_rank = rank
     if best is None:
         w_ih = cands["weights_input_hidden"][-1].value
         w_ho = cands["weights_hidden_output"][-1].value
