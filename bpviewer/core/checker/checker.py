@@ -247,8 +247,12 @@ class _Judging:
         exp = self.expected[name]
         matrix = name.startswith(("delta_w", "del_w"))
 
-        def used(e: Event) -> Event | None:
-            return self.tl.value_at(e.frame, e.name, at) if e.seq <= at else None
+        def used(e: Event, fresh: bool = False) -> Event | None:
+            """The variable's value when used (``fresh``: only a variable not yet claimed
+            by another quantity)."""
+            if e.seq > at or (fresh and (e.frame, e.name) in self.taken):
+                return None
+            return self.tl.value_at(e.frame, e.name, at)
 
         for e in loc.named + loc.by_value:
             u = used(e)
@@ -267,10 +271,10 @@ class _Judging:
                 return
         if own is not None:  # a value that follows from the script's own wrong values
             for e in _first_per_variable(self.tl.with_value(own, loc.after, at), self.taken):
-                self._take(name, e, used(e) or e)
+                self._take(name, e, used(e, fresh=True) or e)
                 return
         for e, text in loc.by_hint:
-            u = used(e)
+            u = used(e, fresh=True)
             if u is not None and u.numeric:
                 self._take(name, e, u)
                 self.hinted[name] = text
@@ -428,9 +432,9 @@ def _step_end(tl: Timeline, inp: Inputs, expected: dict[str, np.ndarray]) -> tup
         return tl.last_seq, False
     ref = tl.value_at(e0.frame, e0.name, after) or e0
     for e in tl.named(e0.name):
-        if e.seq > after and tl.frame_label(e.frame) == label:
-            if not (e.numeric and ref.numeric and _same(vec(e.value), vec(ref.value), False)):
-                return e.seq - 1, True
+        same = e.numeric and ref.numeric and _same(vec(e.value), vec(ref.value), False)
+        if e.seq > after and tl.frame_label(e.frame) == label and not same:
+            return e.seq - 1, True
     return tl.last_seq, False
 
 

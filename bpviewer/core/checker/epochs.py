@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from bpviewer.core.checker.formulas import vec
+from bpviewer.core.checker.formulas import quick_step, vec
 from bpviewer.core.checker.inputs import Inputs
 from bpviewer.core.checker.timeline import Event, Timeline, close
 from bpviewer.core.checker.vocabulary import EPOCH_QUANTITIES, alias_rank, is_alias
@@ -31,10 +31,21 @@ def _lineage(tl: Timeline, e: Event) -> list[Event]:
 
 
 def _first_change(tl: Timeline, e: Event) -> Event | None:
+    """The first new value of the weights ``e`` gave: under its name, or in any frame a
+    variable that held them (a helper's argument updated in place)."""
+    found = []
+    holders = {(h.frame, h.name) for h in tl.with_value(e.value, e.seq)} | {(e.frame, e.name)}
+    for frame, name in holders:
+        for o in tl.named(name):
+            mine = o.frame == frame and o.seq > e.seq and o.numeric
+            if mine and o.value.size == e.value.size and not close(o.value, e.value):
+                found.append(o)
+                break
     for o in _lineage(tl, e):
         if o.numeric and (o.value.size != e.value.size or not close(o.value, e.value)):
-            return o
-    return None
+            found.append(o)
+            break
+    return min(found, key=lambda o: o.seq) if found else None
 
 
 def _at(tl: Timeline, e: Event, seq: int) -> Event:
@@ -65,7 +76,7 @@ class EpochStep:
         net = Network((inp.x.size, inp.w_ih.shape[1], inp.w_ho.shape[1]), ("sigmoid",) * 2,
                       [inp.w_ih, inp.w_ho], [inp.b_h, inp.b_o])  # fmt: skip
         machine = StepMachine(
-            net, "half_sse", OptimizerSettings(learning_rate=inp.learnrate),
+            net.copy(), "half_sse", OptimizerSettings(learning_rate=inp.learnrate),
             self.records, self.targets,
         )  # fmt: skip
         machine.run_iteration()
@@ -105,11 +116,11 @@ class EpochStep:
                 continue
             got[name] = (after.value - before.value).reshape(shape)
             j.found[name] = f"the change of {before.name} over the first epoch"
-        hlo = got.get("hidden_layer_output")
-        hlo = expected["hidden_layer_output"] if hlo is None else vec(hlo)
+        last = quick_step(self.records[-1], self.targets[-1], 1.0, inp.w_ih, inp.w_ho,
+                          inp.b_h, inp.b_o)  # fmt: skip
         for name, acc, per_record in (
-            ("delta_w_h_o", "del_w_hidden_output", np.outer(hlo, expected["output_error_term"])),
-            ("delta_w_i_h", "del_w_input_hidden", np.outer(inp.x, expected["hidden_error_term"])),
+            ("delta_w_h_o", "del_w_hidden_output", last["delta_w_h_o"]),
+            ("delta_w_i_h", "del_w_input_hidden", last["delta_w_i_h"]),
         ):
             exp, sums = expected[name], expected[acc]
             self.variants[name] = [
@@ -132,10 +143,15 @@ class EpochStep:
     def _accumulator(self, tl: Timeline, name, exp, lr, start) -> Event | None:
         """The accumulated change's value at the end of the epoch (by name, else by value)."""
         named = [e for n in tl.names() if is_alias(n, name) for e in tl.named(n)]
-        named = [e for e in named if start <= e.seq <= self.epoch_end]
         named.sort(key=lambda e: (alias_rank(e.name, name), e.seq))
-        if named:
-            return tl.value_at(named[0].frame, named[0].name, self.epoch_end)
+        holders = {(e.frame, e.name) for e in named if start <= e.seq <= self.epoch_end}
+        values = [tl.value_at(f, n, self.epoch_end) for f, n in holders]
+        values = [u for u in values if u is not None and u.numeric]
+        for u in values:
+            if close(u.value, exp) or close(u.value, lr * exp):
+                return u
+        if values:  # the most recent of the variables holding it
+            return max(values, key=lambda u: u.seq)
         for value in (exp, lr * exp):
             hits = tl.with_value(value, start, self.epoch_end)
             if hits:
@@ -171,7 +187,8 @@ def find_epoch(tl: Timeline, inp: Inputs) -> EpochStep | None:
     if not changes and not accumulators:
         return None
     t0 = inp.events["target"]
-    targets = [vec(_at(tl, t0, s).value) for s in seqs]
+    ends = [s - 1 for s in seqs[1:]] + [epoch_end]  # a record's target may follow its x
+    targets = [vec(_at(tl, t0, s).value) for s in ends]
     if any(t.size != inp.target.size for t in targets):
         return None
     return EpochStep(
