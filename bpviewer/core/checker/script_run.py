@@ -121,15 +121,16 @@ def _where_it_waited(dump: Path, script: Path) -> str:
     frames = re.findall(r'File "(.*)", line (\d+) in (\S+)', text)
     if not frames:
         return ""
-    inner = frames[0]
-    mine = next((f for f in frames if f[0].startswith(str(script))), None)
-    if mine is None:
+    index = next((i for i, f in enumerate(frames) if f[0].startswith(str(script))), None)
+    if index is None:
         return ""
+    mine = frames[index]
     where = f" at line {mine[1]}"
     if mine[0] != str(script):
         where += f" of {mine[0][len(str(script)) :].strip(' []')}"
-    if inner is not mine:
-        where += f" (waiting in {inner[2]}() of {Path(inner[0]).name})"
+    if index > 0:  # the call the script's line made, and never came back from
+        called = frames[index - 1]
+        where += f" (waiting in {called[2]}() of {Path(called[0]).name})"
     return where
 
 
