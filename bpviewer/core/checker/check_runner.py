@@ -195,7 +195,8 @@ def notebook_cells(path, skipped):
         number += 1
         src = cell.get("source", "")
         text = "".join(src) if isinstance(src, list) else src
-        cells.append(("cell " + str(number), clean_cell(text, "cell " + str(number), skipped)))
+        label = cell.get("metadata", {}).get("bpviewer_label") or "cell " + str(number)
+        cells.append((label, clean_cell(text, label, skipped)))
     return cells
 
 

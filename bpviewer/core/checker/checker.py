@@ -440,8 +440,11 @@ def _step_end(tl: Timeline, inp: Inputs, expected: dict[str, np.ndarray]) -> tup
 
 # ---------------------------------------------------------------------------- entry points
 def check_script(
-    path: str | Path, timeout: float = DEFAULT_TIMEOUT, python: str | None = None
+    path: str | Path,
+    timeout: float = DEFAULT_TIMEOUT,
+    python: str | None = None,
+    folder: str | Path | None = None,
 ) -> tuple[ScriptRun, CheckReport]:
     """Run and judge a script or notebook (raises :class:`ScriptError` when it cannot run)."""
-    run = run_script(path, timeout, python)
+    run = run_script(path, timeout, python, folder)
     return run, check_run(run)

@@ -135,14 +135,19 @@ def _where_it_waited(dump: Path, script: Path) -> str:
 
 
 def run_script(
-    path: str | Path, timeout: float = DEFAULT_TIMEOUT, python: str | None = None
+    path: str | Path,
+    timeout: float = DEFAULT_TIMEOUT,
+    python: str | None = None,
+    folder: str | Path | None = None,
 ) -> ScriptRun:
     """Run ``path`` (a ``.py`` script or an ``.ipynb`` notebook) as Python would, in a
-    contained process, for at most ``timeout`` seconds (tracing counted)."""
+    contained process, for at most ``timeout`` seconds (tracing counted).  ``folder`` (the
+    script's own by default) is its working folder and first on its import path."""
     script = Path(path)
     if not script.is_file():
         raise ScriptError(f"{script}: no such file")
     script = script.resolve()
+    home = Path(folder).resolve() if folder is not None else script.parent
     interpreter = check_python(python)
     runner = Path(__file__).with_name("check_runner.py")
     with tempfile.TemporaryDirectory(prefix="bpviewer-check-") as tmp:
@@ -151,7 +156,7 @@ def run_script(
             json.dumps(
                 {
                     "script": str(script),
-                    "folder": str(script.parent),
+                    "folder": str(home),
                     "notebook": script.suffix == ".ipynb",
                     "out": str(out),
                     "dump": str(dump),
@@ -166,7 +171,7 @@ def run_script(
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
-                cwd=script.parent,
+                cwd=home,
                 start_new_session=os.name == "posix",
             )
         except OSError as exc:
