@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from bpviewer.core.checker.checker import check_run, run_script
+from bpviewer.core.checker.checker import ScriptError, check_run, run_script
 from bpviewer.core.checker.report import report_dict, report_text
 from bpviewer.core.errors import BpviewerError
 
@@ -16,7 +16,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     With ``--json`` exactly one JSON object is printed on every exit."""
     try:
         run = run_script(args.script, timeout=args.timeout, python=args.python)
-        report = check_run(run)
+        try:
+            report = check_run(run)
+        except BpviewerError:
+            raise
+        except Exception as exc:  # a checker bug: one line, never a traceback
+            raise ScriptError(
+                f"{run.path}: the checker failed on this script ({type(exc).__name__}: {exc}); "
+                "please report it with the script"
+            ) from exc
     except BpviewerError as exc:
         if not args.json:
             raise

@@ -73,7 +73,7 @@ class Recorder:
         self.folder = config["folder"]
         self.stop_names = set(config.get("stop_when_changed", ()))
         self.max_events = int(config.get("max_events", 20000))
-        self.max_floats = int(config.get("max_floats", 2000000))
+        self.max_floats = int(config.get("max_floats", 500000))
         self.own = os.path.dirname(os.path.abspath(__file__))
         self.events = []
         self.values = []

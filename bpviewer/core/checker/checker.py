@@ -303,7 +303,12 @@ def _shape_as(value: np.ndarray, expected: np.ndarray) -> np.ndarray:
 def check_run(run: ScriptRun) -> CheckReport:
     """Judge a script's values (see the module docstring)."""
     tl = run.timeline
-    inp = find_inputs(tl, run.path)
+    try:
+        inp = find_inputs(tl, run.path)
+    except ScriptError as exc:
+        if run.stopped and "full" in run.stopped:
+            raise ScriptError(f"{exc} (tracing stopped early: {run.stopped})") from None
+        raise
     net, expected = _expected(inp)
     epoch = find_epoch(tl, inp)
     order = QUANTITIES
