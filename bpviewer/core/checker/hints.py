@@ -95,6 +95,11 @@ def hint_variants(got, x, t, lr, w_ih, w_ho, w_shape_ho, expected) -> dict[str, 
                     "weights_input_hidden",
                     lr * het * x if het.size == x.size else None,
                 ),
+                (
+                    f"transposed: the shape is {outer_ih.T.shape}, the weights it updates are "
+                    f"{outer_ih.shape} (row = from-unit)",
+                    expected["delta_w_i_h"].T if outer_ih.shape[1] > 1 else None,
+                ),
             ],
         }
     return variants
