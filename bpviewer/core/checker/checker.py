@@ -288,10 +288,8 @@ class _Judging:
             self.notes[name] = f"is a {u.value}, not a number or an array"
         else:
             self.got[name] = u.value
-        label = _found_as(self.tl, e, name)
-        if (
-            label and not (is_alias(e.name, name) and self.tl.frame_label(e.frame) == "<module>")
-        ) or (label and e.name != name):
+        label = _found_as(self.tl, e, name)  # "" for the exercise's own name in the script
+        if label:
             self.found[name] = label
 
 

@@ -101,8 +101,8 @@ class EpochStep:
         for name in EPOCH_QUANTITIES:
             exp = expected[name]
             e = self._accumulator(j.tl, name, exp, lr, inp.start)
-            got[name] = None if e is None else e.value
-            if e is not None and e.numeric and close(e.value, lr * exp):
+            got[name] = e.value if e is not None and e.numeric else None
+            if got[name] is not None and close(e.value, lr * exp):
                 expected[name] = lr * exp  # η accumulated with the changes: also right
             if e is not None and e.name != name:
                 j.found[name] = e.name
@@ -137,7 +137,7 @@ class EpochStep:
             ]
             g = got.get(acc)
             if g is not None and g.size == exp.size:
-                with_lr = close(sums, lr * expected[name] * n / lr) and lr != 1.0
+                with_lr = close(sums, expected[name] * n) and lr != 1.0  # sums = η · Σ
                 self.own[name] = (g / n if with_lr else lr * g / n).reshape(exp.shape)
 
     def _accumulator(self, tl: Timeline, name, exp, lr, start) -> Event | None:
