@@ -186,3 +186,13 @@ def test_the_window_checks_a_notebook(window, qtbot):
     assert "First wrong: output_error_term" in text and "files = !ls" in text
     assert window.values_panel.marks["output_error_term"] is False
     window.check_report.close()
+
+
+def test_a_long_loop_before_the_step_does_not_fill_the_timeline(tmp_path, capsys):
+    """A counter changing on every line is recorded a limited number of times, so a slow
+    script's step is still seen (120,000 changes: more than the timeline holds)."""
+    path = tmp_path / "slow.py"
+    path.write_text("total = 0\nfor i in range(120_000):\n    total += i\n" + EXERCISE)
+    code, out = _check_json(capsys, path)
+    assert code == 0, out
+    assert not out["notes"]

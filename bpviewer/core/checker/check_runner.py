@@ -26,6 +26,13 @@ import traceback
 import types
 
 MAGIC_CELLS_RUN = ("time", "timeit", "capture")
+SKIP_TYPES = (
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    types.MethodType,
+    types.ModuleType,
+    type,
+)
 
 
 def _number_array(value, np):
@@ -53,6 +60,17 @@ def _number_array(value, np):
     return None
 
 
+def _signature(value, kind, np):
+    """A cheap, comparable fingerprint of a number or an array (None for other values)."""
+    if kind is float or kind is int:
+        return float(value)
+    if np is not None and kind is np.ndarray:
+        return (value.dtype.str, value.shape, value.tobytes())
+    if np is not None and isinstance(value, np.generic):
+        return (value.dtype.str, (), value.tobytes())
+    return None
+
+
 def _same(a, b, np):
     if isinstance(a, float) or isinstance(b, float):
         return isinstance(a, float) and isinstance(b, float) and (a == b or (a != a and b != b))
@@ -72,7 +90,9 @@ class Recorder:
         self.script = config["script"]
         self.folder = config["folder"]
         self.stop_names = set(config.get("stop_when_changed", ()))
-        self.max_events = int(config.get("max_events", 20000))
+        self.max_events = int(config.get("max_events", 100000))
+        self.max_changes = int(config.get("max_changes", 2000))  # per variable: a counter
+        self.changes = {}
         self.max_floats = int(config.get("max_floats", 500000))
         self.own = os.path.dirname(os.path.abspath(__file__))
         self.events = []
@@ -141,20 +161,29 @@ class Recorder:
                         self.note(fidx, name + "[" + repr(k) + "]", v, np)
 
     def note(self, fidx, name, value, np):
-        arr = _number_array(value, np)
+        kind = type(value)
+        if value is None or kind in SKIP_TYPES:
+            return
         key = (fidx, name)
+        sign = _signature(value, kind, np)
+        if sign is not None and self.last.get(key) == sign:
+            return  # the fast path of every line: unchanged
+        arr = _number_array(value, np)
         if arr is None:
-            if value is None or callable(value) or isinstance(value, types.ModuleType):
+            kind_name = "type:" + kind.__name__
+            if self.last.get(key) != kind_name and isinstance(value, (str, bool, complex)):
+                self.last[key] = kind_name
+                self.add(fidx, name, {"type": kind.__name__}, 0)
+            return
+        if sign is None:  # a list: its numbers are its signature
+            sign = (arr.shape, arr.tobytes()) if not isinstance(arr, float) else arr
+            if self.last.get(key) == sign:
                 return
-            kind = "type:" + type(value).__name__
-            if self.last.get(key) != kind and isinstance(value, (str, bool, complex)):
-                self.last[key] = kind
-                self.add(fidx, name, {"type": type(value).__name__}, 0)
+        count = self.changes.get(key, 0) + 1
+        if count > self.max_changes:  # a loop counter, or a step repeated very often
             return
-        old = self.last.get(key)
-        if old is not None and not isinstance(old, str) and _same(old, arr, np):
-            return
-        self.last[key] = arr
+        self.changes[key] = count
+        self.last[key] = sign
         size = 1 if isinstance(arr, float) else arr.size
         self.add(fidx, name, _to_json(arr), size)
         base = name[5:] if name.startswith("self.") else name

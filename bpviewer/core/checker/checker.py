@@ -321,6 +321,8 @@ def check_run(run: ScriptRun) -> CheckReport:
             report_notes.append("The script repeats the step: its first complete step is judged.")
     if run.stopped and "weights" in run.stopped:
         report_notes.append("Tracing stopped once the weights were first updated.")
+    elif run.stopped:
+        report_notes.append(f"Tracing stopped early ({run.stopped}): later values were not seen.")
     variants = hint_variants({}, inp.x, inp.target, inp.learnrate, inp.w_ih, inp.w_ho,
                              inp.w_shape_ho, expected)  # fmt: skip
     j = _Judging(tl, inp, expected, order, until)
