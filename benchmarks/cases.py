@@ -761,6 +761,37 @@ def csv_parse(quick: bool) -> list[dict]:
     ]
 
 
+# ----------------------------------------------------------------------------- 9
+def check_exercise(quick: bool) -> list[dict]:
+    """``bpviewer check`` of the single-step exercise, whole command, vs running it plainly."""
+    script = os.path.join(ROOT, "tests", "solutions", "correct.py")
+    env = {**os.environ, "PYTHONPATH": ROOT}
+
+    def timed(args) -> float:
+        start = time.perf_counter()
+        subprocess.run(args, check=True, capture_output=True, timeout=120, env=env)
+        return time.perf_counter() - start
+
+    repeats = 3 if quick else 7
+    ours = statistics.median(
+        timed([sys.executable, "-m", "bpviewer", "check", script]) for _ in range(repeats)
+    )
+    plain = statistics.median(timed([sys.executable, script]) for _ in range(repeats))
+    return [
+        result(
+            "9 check",
+            "bpviewer check of the single-step exercise vs python running it",
+            ours * 1000,
+            plain * 1000,
+            "ms",
+            ours / plain,
+            "≤ 2000 ms",
+            ours <= 2.0,
+            f"median of {repeats}",
+        )
+    ]
+
+
 CASES = {
     "tiny": tiny_step,
     "large": large_network,
@@ -770,4 +801,5 @@ CASES = {
     "tables": big_tables,
     "memory": memory,
     "csv": csv_parse,
+    "check": check_exercise,
 }

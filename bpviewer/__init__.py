@@ -48,3 +48,10 @@ __all__ = [
     "trace",
     "train",
 ]
+
+
+def load_ipython_extension(ipython) -> None:
+    """``%load_ext bpviewer`` in IPython/Jupyter: adds ``%bpcheck`` (imported only then)."""
+    from bpviewer.jupyter import load_ipython_extension as load
+
+    load(ipython)

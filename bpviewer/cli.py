@@ -85,10 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="write the trained project here (atomically)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
-    p = sub.add_parser("check", help="check a learner's backprop script")
-    p.add_argument("script", help="the learner's Python script")
-    p.add_argument("--timeout", type=float, default=10.0, help="seconds the script may run")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p = sub.add_parser("check", help="check a learner's backprop script or notebook")
+    p.add_argument("script", help="the learner's Python script (.py) or notebook (.ipynb)")
+    p.add_argument(
+        "--timeout", type=float, default=60.0, help="seconds the script may run, tracing counted"
+    )
+    p.add_argument("--python", help="run the script with this Python (3.8+ with NumPy)")
+    p.add_argument("--json", action="store_true", help="print one JSON object, on every exit")
 
     p = sub.add_parser(
         "install-desktop",

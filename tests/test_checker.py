@@ -215,15 +215,13 @@ def test_missing_script_exits_2(tmp_path, capsys):
 
 
 def test_wrong_type_is_reported_as_missing(tmp_path, capsys):
+    """The value judged is the one in use when the error is computed: here a str."""
     code, out = _check(
         capsys,
         _script(
             tmp_path,
-            extra="",
-            base=CORRECT.replace(
-                "output = sigmoid(output_layer_in)",
-                "output = 'half'\noutput = sigmoid(output_layer_in)",
-            ),
+            ("output = sigmoid(output_layer_in)", "output = str(sigmoid(output_layer_in))"),
+            ("error = target - output", "error = target - float(output)"),
         ),
     )
     assert code == 1

@@ -6,7 +6,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout
 
-from bpviewer.core.checker.checker import CheckReport, ScriptRun, check_script, report_text
+from bpviewer.core.checker.checker import DEFAULT_TIMEOUT, CheckReport, ScriptRun, check_script
+from bpviewer.core.checker.report import report_text
 from bpviewer.core.data.datasets import Dataset
 from bpviewer.core.files.project import Project, TrainingSettings
 from bpviewer.gui import gc_guard
@@ -42,9 +43,7 @@ def project_from_report(report: CheckReport, name: str) -> Project:
 
 def marks_from_report(report: CheckReport) -> dict[str, bool]:
     """Green (True) for correct names, red (False) for wrong ones and those that follow."""
-    return {
-        name: q.status == "ok" for name, q in report.quantities.items() if q.status != "missing"
-    }
+    return {name: q.right for name, q in report.quantities.items() if q.status != "missing"}
 
 
 class CheckRunner(QObject):
@@ -53,7 +52,7 @@ class CheckRunner(QObject):
     finished = Signal(object, object)
     failed = Signal(str)
 
-    def __init__(self, path: str, timeout: float = 10.0, parent=None) -> None:
+    def __init__(self, path: str, timeout: float = DEFAULT_TIMEOUT, parent=None) -> None:
         super().__init__(parent)
         from superqt.utils import create_worker  # superqt costs ~130 ms: not at start-up
 
@@ -99,12 +98,17 @@ class CheckController:
 
     def choose(self) -> None:
         """Ask for a script and check it."""
-        path = self._w.prompter.open_file("Check my code", "Python scripts (*.py);;All files (*)")
+        path = self._w.prompter.open_file(
+            "Check my code",
+            "Scripts and notebooks (*.py *.ipynb);;Python scripts (*.py);;"
+            "Jupyter notebooks (*.ipynb);;All files (*)",
+        )
         if path:
             self.check(path)
 
-    def check(self, path: str, timeout: float = 10.0) -> CheckRunner:
-        """Check a learner's script in a worker thread; returns the runner (for tests)."""
+    def check(self, path: str, timeout: float = DEFAULT_TIMEOUT) -> CheckRunner:
+        """Check a learner's script or notebook in a worker thread; returns the runner (for
+        tests)."""
         runner = CheckRunner(path, timeout, self._w)
         runner.finished.connect(self._on_finished)
         runner.failed.connect(self._on_failed)

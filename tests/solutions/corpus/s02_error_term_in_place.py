@@ -1,0 +1,27 @@
+# expect: ok
+# The error term is assigned, then multiplied in place by sigma'.
+import numpy as np
+
+sigmoid = lambda z: 1 / (1 + np.exp(-z))
+
+x = np.array([0.5, 0.1, -0.2])
+target = 0.6
+learnrate = 0.5
+weights_input_hidden = np.array([[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]])
+weights_hidden_output = np.array([0.1, -0.3])
+
+hidden_layer_input = x @ weights_input_hidden
+hidden_layer_output = sigmoid(hidden_layer_input)
+output_layer_in = hidden_layer_output @ weights_hidden_output
+output = sigmoid(output_layer_in)
+
+error = target - output
+output_error_term = error
+output_error_term *= output * (1 - output)
+hidden_error_term = weights_hidden_output * output_error_term
+hidden_error_term *= hidden_layer_output
+hidden_error_term *= 1 - hidden_layer_output
+delta_w_h_o = learnrate * output_error_term * hidden_layer_output
+delta_w_i_h = learnrate * hidden_error_term * x[:, None]
+print(delta_w_h_o)
+print(delta_w_i_h)

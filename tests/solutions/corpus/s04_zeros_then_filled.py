@@ -1,0 +1,36 @@
+# expect: ok
+# The weight changes start as np.zeros and are filled element by element.
+import numpy as np
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+def sigmoid_prime(x):
+    return sigmoid(x) * (1 - sigmoid(x))
+
+x = np.array([0.5, 0.1, -0.2])
+target = 0.6
+learnrate = 0.5
+weights_input_hidden = np.array([[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]])
+weights_hidden_output = np.array([0.1, -0.3])
+
+hidden_layer_input = np.zeros(2)
+for j in range(2):
+    for i in range(3):
+        hidden_layer_input[j] += x[i] * weights_input_hidden[i, j]
+hidden_layer_output = sigmoid(hidden_layer_input)
+output_layer_in = np.dot(hidden_layer_output, weights_hidden_output)
+output = sigmoid(output_layer_in)
+error = target - output
+output_error_term = error * sigmoid_prime(output_layer_in)
+hidden_error_term = np.zeros(2)
+for j in range(2):
+    hidden_error_term[j] = output_error_term * weights_hidden_output[j] * sigmoid_prime(hidden_layer_input[j])
+delta_w_h_o = np.zeros(2)
+delta_w_h_o[:] = learnrate * output_error_term * hidden_layer_output
+delta_w_i_h = np.zeros((3, 2))
+for i in range(3):
+    for j in range(2):
+        delta_w_i_h[i, j] = learnrate * hidden_error_term[j] * x[i]
+print(delta_w_h_o)
+print(delta_w_i_h)

@@ -1,0 +1,26 @@
+# expect: wrong delta_w_i_h | transposed
+# np.zeros filled element by element, with rows and columns swapped.
+import numpy as np
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+x = np.array([0.5, 0.1, -0.2])
+target = 0.6
+learnrate = 0.5
+weights_input_hidden = np.array([[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]])
+weights_hidden_output = np.array([0.1, -0.3])
+hidden_layer_input = np.dot(x, weights_input_hidden)
+hidden_layer_output = sigmoid(hidden_layer_input)
+output_layer_in = np.dot(hidden_layer_output, weights_hidden_output)
+output = sigmoid(output_layer_in)
+error = target - output
+output_error_term = error * output * (1 - output)
+hidden_error_term = np.dot(output_error_term, weights_hidden_output) * hidden_layer_output * (1 - hidden_layer_output)
+delta_w_h_o = learnrate * output_error_term * hidden_layer_output
+delta_w_i_h = np.zeros((2, 3))
+for j in range(2):
+    for i in range(3):
+        delta_w_i_h[j, i] = learnrate * hidden_error_term[j] * x[i]
+print(delta_w_h_o)
+print(delta_w_i_h)

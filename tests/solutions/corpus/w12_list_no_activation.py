@@ -1,0 +1,26 @@
+# expect: wrong hidden_layer_output | activation is missing
+# The hidden layer's output built in a list, without its sigmoid.
+import numpy as np
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+x = np.array([0.5, 0.1, -0.2])
+target = 0.6
+learnrate = 0.5
+weights_input_hidden = np.array([[0.5, -0.6], [0.1, -0.2], [0.1, 0.7]])
+weights_hidden_output = np.array([0.1, -0.3])
+hidden_layer_input = np.dot(x, weights_input_hidden)
+hidden_layer_output = []
+for value in hidden_layer_input:
+    hidden_layer_output.append(value)
+hidden_layer_output = np.array(hidden_layer_output)
+output_layer_in = np.dot(hidden_layer_output, weights_hidden_output)
+output = sigmoid(output_layer_in)
+error = target - output
+output_error_term = error * output * (1 - output)
+hidden_error_term = np.dot(output_error_term, weights_hidden_output) * sigmoid(hidden_layer_input) * (1 - sigmoid(hidden_layer_input))
+delta_w_h_o = learnrate * output_error_term * hidden_layer_output
+delta_w_i_h = learnrate * hidden_error_term * x[:, None]
+print(delta_w_h_o)
+print(delta_w_i_h)

@@ -1,0 +1,2 @@
+def error(target, output):
+    return output - target
