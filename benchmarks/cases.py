@@ -792,6 +792,102 @@ def check_exercise(quick: bool) -> list[dict]:
     ]
 
 
+# ----------------------------------------------------------------------------- 10
+STEP_ACTIONS = ("Forward", "Backward", "ApplyUpdate", "Undo", "Redo", "Step", "Iterate")
+
+
+def step_actions(quick: bool) -> list[dict]:
+    """Every step action on 784-128-10 with batch 16, from the action to the window
+    painted (the events it posted processed), 20 presses each, in the default layout at
+    1400×900; vs the bare engine step plus one paint of an empty window of that size."""
+    import tempfile
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["BPVIEWER_SETTINGS_DIR"] = tempfile.mkdtemp()  # the default layout
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    from bpviewer.core.data.datasets import Dataset
+    from bpviewer.core.engine.network import Network
+    from bpviewer.core.engine.stepper import StepMachine
+    from bpviewer.core.files.project import Project, TrainingSettings
+    from bpviewer.gui import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    rng = np.random.default_rng(0)
+    net = Network.init([784, 128, 10], ["sigmoid", "softmax"], biases=True, seed=0)
+    data = Dataset(rng.uniform(0, 1, (256, 784)), np.eye(10)[rng.integers(0, 10, 256)])
+    settings = TrainingSettings(loss="cross_entropy", learning_rate=0.1, batch_size=16)
+    spec = {"inputs": data.inputs.tolist(), "targets": data.targets.tolist()}
+    window = MainWindow()
+    window.show()
+    window.resize(1400, 900)
+    window.session.load(Project(net, settings, spec, data, name="784-128-10"))
+    for _ in range(5):
+        app.processEvents()
+
+    times: dict[str, list[float]] = {name: [] for name in STEP_ACTIONS}
+
+    def press(name: str) -> None:
+        action = getattr(window, f"action{name}")
+        start = time.perf_counter()
+        action.trigger()
+        app.processEvents()
+        times[name].append((time.perf_counter() - start) * 1000)
+
+    for _ in range(20):
+        for name in ("Forward", "Backward", "ApplyUpdate", "Undo", "Redo"):
+            press(name)
+        press("Undo")  # back before Forward, for the sub-steps
+        press("Undo")
+        for _ in range(3):  # forward layer 1, layer 2, the loss
+            press("Step")
+        press("Iterate")
+    window.prompter.unsaved_changes = lambda name: "discard"
+    window.close()
+
+    machine = StepMachine(
+        net.copy(), settings.loss, settings.update, data.inputs[:16], data.targets[:16]
+    )
+
+    def engine_step() -> float:
+        start = time.perf_counter()
+        for phase in ("forward", "backward", "update"):
+            machine.run_phase(phase)
+        return (time.perf_counter() - start) * 1000 / 3
+
+    empty = QMainWindow()
+    empty.resize(1400, 900)
+    empty.show()
+    app.processEvents()
+
+    def empty_paint() -> float:
+        start = time.perf_counter()
+        empty.repaint()
+        return (time.perf_counter() - start) * 1000
+
+    baseline = statistics.median(engine_step() for _ in range(20)) + statistics.median(
+        empty_paint() for _ in range(20)
+    )
+    empty.close()
+    medians = {k: statistics.median(v) for k, v in times.items()}
+    p90s = {k: float(np.percentile(v, 90)) for k, v in times.items()}
+    worst = max(medians, key=medians.get)
+    note = "; ".join(f"{k} {medians[k]:.0f}/{p90s[k]:.0f}" for k in STEP_ACTIONS)
+    return [
+        result(
+            "10 step actions",
+            "784-128-10, batch 16: the slowest action's median press vs engine step + empty paint",
+            medians[worst],
+            baseline,
+            "ms",
+            medians[worst] / baseline,
+            "median ≤ 50, p90 ≤ 80 ms",
+            max(medians.values()) <= 50 and max(p90s.values()) <= 80,
+            f"median/p90 ms: {note}",
+        )
+    ]
+
+
 CASES = {
     "tiny": tiny_step,
     "large": large_network,
@@ -802,4 +898,5 @@ CASES = {
     "memory": memory,
     "csv": csv_parse,
     "check": check_exercise,
+    "steps": step_actions,
 }

@@ -134,6 +134,14 @@ PANELS: tuple[PanelSpec, ...] = (
 )  # fmt: skip
 
 
+def _catch_up(panel) -> Callable[[bool], None]:
+    def on_visibility(visible: bool) -> None:
+        if visible:
+            panel.catch_up()
+
+    return on_visibility
+
+
 def build_docks(window: MainWindow) -> list[QDockWidget]:
     """Make every panel and its dock; the step-through layout a first-time user sees is
     placed now, the rest wait to be tabbed in at the first show (:func:`tabify`)."""
@@ -151,6 +159,8 @@ def build_docks(window: MainWindow) -> list[QDockWidget]:
             area.setWidget(widget)
             widget = area
         dock.setWidget(widget)
+        if hasattr(getattr(window, spec.attr), "catch_up"):  # work skipped while unseen
+            dock.visibilityChanged.connect(_catch_up(getattr(window, spec.attr)))
         setattr(window, spec.dock, dock)
         if spec.split is not None:
             window.splitDockWidget(getattr(window, spec.split[0]), dock, spec.split[1])

@@ -9,6 +9,7 @@ import time
 from typing import TYPE_CHECKING
 
 from bpviewer.gui.plots.plotting import manual_updates
+from bpviewer.gui.visibility import seen
 
 if TYPE_CHECKING:
     from bpviewer.gui.main_window import MainWindow
@@ -68,17 +69,17 @@ class RunView:
                     table = w.weight_tables.tabs.currentWidget()
                     if table is not None:
                         views.append(table.viewport())
-                    if w.decision_boundary.isVisible():
+                    if seen(w.decision_boundary):
                         w.decision_boundary.refresh(network, image_only=True)
                         views.append(w.decision_boundary.plot.viewport())
                     for view in views:  # painted now, while the worker waits at the gate
-                        if view.isVisible():
+                        if seen(view):
                             view.repaint()
                 finally:
                     gate.open()
                 cost = time.perf_counter() - now
                 self._live_drawn = (now, max(BOUNDARY_SECONDS, cost / PAINT_SHARE), len(run.chunks))
-        if w.inside_plot.isVisible() and w.inside_plot.due():
+        if seen(w.inside_plot) and w.inside_plot.due():
             gate.close()
             try:
                 w.inside_plot.redraw()

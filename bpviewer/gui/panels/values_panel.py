@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTab
 from bpviewer.core.engine.notation import exercise_name, fmt
 from bpviewer.gui import palette
 from bpviewer.gui.session import Change, Session
+from bpviewer.gui.visibility import seen
 
 MAX_SHOWN = 12  # numbers written out per value; the tooltip has them all (up to a limit)
 
@@ -64,7 +65,7 @@ class ValuesPanel(QTableWidget):
         if what & Change.DOCUMENT:
             self.marks = {}
         if what & (Change.DOCUMENT | Change.SHAPE | Change.STEP | Change.DATA | Change.PARAMETERS):
-            if self.isVisible():
+            if seen(self):
                 self.refresh()
             else:  # a tab behind Explain: formatting every quantity would be wasted
                 self._due = True

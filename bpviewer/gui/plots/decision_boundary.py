@@ -14,6 +14,7 @@ from bpviewer.core.engine.decision import decision_grid, plane, threshold
 from bpviewer.gui import palette
 from bpviewer.gui.plots.plotting import follow_font, plain_axes, pyqtgraph
 from bpviewer.gui.session import Change, Session
+from bpviewer.gui.visibility import seen
 
 #: The field's resolution; during a run, where it is redrawn every half second while the
 #: training worker waits, a coarser one (drawn smoothed) keeps the cost of a redraw.
@@ -85,7 +86,7 @@ class DecisionBoundary(QWidget):
                 self.plot.hide()
             return
         self.note.setText("")
-        if not self.isVisible() and network is None:
+        if not seen(self) and network is None:
             self._stale = True
             return
         self.ensure_plot().show()
@@ -178,6 +179,10 @@ class DecisionBoundary(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self.catch_up()
+
+    def catch_up(self) -> None:
+        """Redraw now if the data or network changed while the panel was not seen."""
         if getattr(self, "_stale", True):
             self.refresh()
 

@@ -28,6 +28,7 @@ from bpviewer.gui.plots.plotting import (
     pyqtgraph,
 )
 from bpviewer.gui.session import Change, Session
+from bpviewer.gui.visibility import seen
 
 REDRAW_MS = 33  # at most about 30 redraws a second
 MAX_REDRAW_MS = 500
@@ -359,7 +360,7 @@ class ErrorPlot(QWidget):
                 curves.redraw()
             self._grow_view()
             self.redraws += 1
-            if self.plot is not None and self.plot.isVisible():
+            if self.plot is not None and seen(self.plot):
                 self.plot.viewport().repaint()
         finally:
             if self.gate is not None:

@@ -20,6 +20,7 @@ from bpviewer.gui.plots.plotting import (
     plain_axes,
     pyqtgraph,
 )
+from bpviewer.gui.visibility import seen
 
 LAYER_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
 
@@ -128,6 +129,11 @@ class InsidePlot(QWidget):
             self._track_span = _widened(self._track_span, chunk.tracked)
         self.dirty = True
 
+    def catch_up(self) -> None:
+        """Draw the points that arrived while the panel was not seen."""
+        if self.norm_plot is not None and self.dirty:
+            self.redraw()
+
     def due(self) -> bool:
         """Whether a live redraw is worth it now: new points, and the last redraw's cost
         spent (painting takes at most :data:`PAINT_SHARE` of the time during a run)."""
@@ -155,7 +161,7 @@ class InsidePlot(QWidget):
             first, last = min(x[0] for x in ends), max(x[-1] for x in ends)
             self._ranges[0].cover(first, last, *self._norm_span, log=True)
             self._ranges[1].cover(first, last, *self._track_span, log=False)
-        if self.isVisible():
+        if seen(self):
             self.norm_plot.viewport().repaint()
             self.traj_plot.viewport().repaint()
         now = time.perf_counter()
