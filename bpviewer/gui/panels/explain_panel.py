@@ -25,8 +25,8 @@ LIMIT = 400
 #: Terms of a sum written out at most; longer sums show their first ones, "…" and the last
 #: (a 784-input z is otherwise a line of 784 products, and 400 of them took seconds to lay out).
 MAX_TERMS = 8
-#: Rows laid out at a time, at least (more where the panel is tall: see ``_chunk``).
-CHUNK = 12
+#: Rows laid out at a time; more chunks until the text is a screenful and a half tall.
+CHUNK = 6
 
 # a row of the panel: ("title", text, colour), ("formula", Formula, colour) or ("more",)
 Row = tuple
@@ -69,7 +69,7 @@ class ExplainPanel(QTextBrowser):
         self.clear_formulas()
         if records:
             self._source = _rows(list(records))
-            self._lay_out(self._chunk())
+            self._fill()
 
     @property
     def formulas(self) -> list[Formula]:
@@ -101,13 +101,18 @@ class ExplainPanel(QTextBrowser):
     def _on_scrolled(self, value: int) -> None:
         bar = self.verticalScrollBar()
         if value >= bar.maximum() - bar.pageStep():  # near the end: the next rows
-            self._lay_out(self._chunk())
+            self._fill(value + bar.pageStep())
 
-    def _chunk(self) -> int:
-        """Rows to lay out at a time: a screenful and a half of one-line rows (about 0.3 ms
-        a row to lay out)."""
-        lines = self.viewport().height() / max(1, self.fontMetrics().lineSpacing())
-        return max(CHUNK, int(1.5 * lines))
+    def _fill(self, seen_to: int = 0) -> None:
+        """Lay out rows, a chunk at a time, until the text reaches a screenful and a half
+        below ``seen_to`` (pixels from the top) or runs out.  Rows are one line or many (a
+        784-input z wraps to eight), so the height decides, not a count."""
+        want = seen_to + 1.5 * self.viewport().height()
+        while self.document().size().height() < want:
+            before = self._laid_out
+            self._lay_out(CHUNK)
+            if self._laid_out == before:
+                return
 
     def lay_out_all(self) -> None:
         """Lay out every row (what scrolling to the end does, a chunk at a time)."""

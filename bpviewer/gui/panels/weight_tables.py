@@ -43,7 +43,9 @@ class WeightTableView(QTableView):
     def _size_cells(self) -> None:
         """Cells as wide as a 6-digit value and as tall as a line, in the current font."""
         metrics = self.fontMetrics()
-        self.horizontalHeader().setDefaultSectionSize(metrics.horizontalAdvance("-0.000000") + 24)
+        self.horizontalHeader().setDefaultSectionSize(
+            metrics.horizontalAdvance("-7.08022e-05") + 16
+        )
         self.verticalHeader().setDefaultSectionSize(metrics.height() + 8)
 
     def changeEvent(self, event) -> None:

@@ -32,11 +32,15 @@ class HaloText(QGraphicsItem):
     ) -> None:
         super().__init__(parent)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
+        # drawn once into a pixmap and reused until the text changes (halos are costly)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._anchor = anchor
         self._halo = QColor(background)
         self._font = QFont()
         self._lines: list[tuple[str, str]] = []
         self._paths: list[tuple[QPainterPath, QColor]] = []
+        self._widths: list[float] = []
+        self._box = (0.0, 0.0, 0.0, 0.0, 0.0)
         self._rect = QRectF()
 
     # ------------------------------------------------------------------ content
@@ -67,24 +71,32 @@ class HaloText(QGraphicsItem):
         return "\n".join(text for text, _ in self._lines)
 
     def _layout(self) -> None:
+        """The rectangle now; the glyphs' outlines when first painted (hidden text, as on a
+        fitted big network, is never outlined)."""
         self.prepareGeometryChange()
         metrics = QFontMetricsF(self._font)
         height = metrics.height()
-        widths = [metrics.horizontalAdvance(text) for text, _ in self._lines]
-        width = max(widths, default=0.0)
+        self._widths = [metrics.horizontalAdvance(text) for text, _ in self._lines]
+        width = max(self._widths, default=0.0)
         total = height * len(self._lines)
         left = {"left": 0.0, "centre": -width / 2, "right": -width}[self._anchor]
-        top = -total / 2
+        self._box = (left, -total / 2, width, height, metrics.ascent())
+        pad = HALO
+        self._rect = QRectF(left - pad, -total / 2 - pad, width + 2 * pad, total + 2 * pad)
         self._paths = []
+        self.update()
+
+    def _outlines(self) -> list[tuple[QPainterPath, QColor]]:
+        if self._paths or not self._lines:
+            return self._paths
+        left, top, width, height, ascent = self._box
         for k, (text, colour) in enumerate(self._lines):
             path = QPainterPath()
-            spare = width - widths[k]  # lines are aligned on the anchor's side
+            spare = width - self._widths[k]  # lines are aligned on the anchor's side
             x = left + {"left": 0.0, "centre": spare / 2, "right": spare}[self._anchor]
-            path.addText(QPointF(x, top + k * height + metrics.ascent()), self._font, text)
+            path.addText(QPointF(x, top + k * height + ascent), self._font, text)
             self._paths.append((path, QColor(colour)))
-        pad = HALO
-        self._rect = QRectF(left - pad, top - pad, width + 2 * pad, total + 2 * pad)
-        self.update()
+        return self._paths
 
     # ------------------------------------------------------------------ drawing
     def boundingRect(self) -> QRectF:
@@ -94,7 +106,8 @@ class HaloText(QGraphicsItem):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         halo = QPen(self._halo, HALO, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
         halo.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-        for path, _ in self._paths:
+        outlines = self._outlines()
+        for path, _ in outlines:
             painter.strokePath(path, halo)
-        for path, colour in self._paths:
+        for path, colour in outlines:
             painter.fillPath(path, colour)
