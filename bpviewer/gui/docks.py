@@ -84,6 +84,12 @@ def _boundary(w):
     return DecisionBoundary(w.session)
 
 
+def _confusion(w):
+    from bpviewer.gui.plots.confusion_view import ConfusionView
+
+    return ConfusionView(w.session)
+
+
 def _training(w):
     from bpviewer.gui.panels.training_panel import TrainingPanel
 
@@ -123,6 +129,8 @@ PANELS: tuple[PanelSpec, ...] = (
               tab_with="plot_dock"),
     PanelSpec("Decision boundary", "decisionDock", "decision_boundary", "boundary_dock",
               _boundary, BOTTOM, tab_with="plot_dock"),
+    PanelSpec("Confusion matrix", "confusionDock", "confusion_view", "confusion_dock",
+              _confusion, BOTTOM, tab_with="plot_dock"),
     PanelSpec("Training", "trainingDock", "training_panel", "training_dock", _training, RIGHT,
               tab_with="sample_dock", scroll=True),
     PanelSpec("Data", "dataDock", "data_panel", "data_dock", _data, RIGHT,

@@ -69,6 +69,9 @@ class RunView:
                     table = w.weight_tables.tabs.currentWidget()
                     if table is not None:
                         views.append(table.viewport())
+                    if seen(w.confusion_view):
+                        w.confusion_view.show_network(network)
+                        views.append(w.confusion_view.table.viewport())
                     if seen(w.decision_boundary):
                         w.decision_boundary.refresh(network, image_only=True)
                         views.append(w.decision_boundary.plot.viewport())

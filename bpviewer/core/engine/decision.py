@@ -48,22 +48,42 @@ def threshold(activation: str) -> float:
     return get_activation(activation).split
 
 
-def accuracy(network: Network, inputs: np.ndarray, targets: np.ndarray) -> float | None:
-    """The share of samples (N, n) whose class :func:`classify` gets right, for targets
-    (N, K) that are classes (one-hot, or one 0/1 column after sigmoid or tanh ±1); None
-    for targets that are not classes (regression)."""
+def true_classes(network: Network, targets: np.ndarray) -> np.ndarray | None:
+    """The class of each target row (N, K): the one-hot column, or for one 0/1 column
+    (after sigmoid; ±1 after tanh) whether it is the high value; None for targets that are
+    not classes (regression)."""
     t = np.asarray(targets, dtype=np.float64)
     if t.shape[1] > 1:
         if not (np.all((t == 0) | (t == 1)) and np.all(t.sum(axis=1) == 1)):
             return None
-        truth = np.argmax(t, axis=1)
-    else:
-        split = threshold(network.activations[-1])
-        low, high = (-1.0, 1.0) if split == 0.0 else (0.0, 1.0)
-        if not np.all((t[:, 0] == low) | (t[:, 0] == high)):
-            return None
-        truth = (t[:, 0] > split).astype(int)
+        return np.argmax(t, axis=1)
+    split = threshold(network.activations[-1])
+    low, high = (-1.0, 1.0) if split == 0.0 else (0.0, 1.0)
+    if not np.all((t[:, 0] == low) | (t[:, 0] == high)):
+        return None
+    return (t[:, 0] > split).astype(int)
+
+
+def accuracy(network: Network, inputs: np.ndarray, targets: np.ndarray) -> float | None:
+    """The share of samples (N, n) whose class :func:`classify` gets right, for targets
+    (N, K) that are classes (one-hot, or one 0/1 column after sigmoid or tanh ±1); None
+    for targets that are not classes (regression)."""
+    truth = true_classes(network, targets)
+    if truth is None:
+        return None
     return float(np.mean(classify(network, inputs) == truth))
+
+
+def confusion(network: Network, inputs: np.ndarray, targets: np.ndarray) -> np.ndarray | None:
+    """Counts (K, K) of samples (N, n) of true class i that :func:`classify` puts in class
+    j (K: the number of classes, 2 for one output); None for targets that are not
+    classes."""
+    truth = true_classes(network, targets)
+    if truth is None:
+        return None
+    k = max(2, np.asarray(targets).shape[1])
+    guess = classify(network, inputs)
+    return np.bincount(truth * k + guess, minlength=k * k).reshape(k, k)
 
 
 def classify(network: Network, inputs: np.ndarray) -> np.ndarray:

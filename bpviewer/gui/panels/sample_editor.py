@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QSignalBlocker, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QImage, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -135,6 +135,12 @@ class SampleEditor(QWidget):
         )
         self._size_table()
         layout.addWidget(self.table)
+        # image data (e.g. the 8×8 digits): the sample as a picture, dark where the value is high
+        self.image = QLabel()
+        self.image.setObjectName("sampleImage")
+        self.image.setToolTip("The sample's inputs as an image, row by row (dark: high values)")
+        self.image.hide()
+        layout.addWidget(self.image)
         layout.addStretch(1)  # spare height below, not around, the sample
         self.spin.valueChanged.connect(self._on_spin)
         session.changed.connect(self._on_changed)
@@ -179,6 +185,25 @@ class SampleEditor(QWidget):
         self.of.setText(f"of {session.n_samples}{batch}")
         names = [[unit_label(0, c, L) for c in range(n)], [f"t{c + 1}" for c in range(K)]]
         self.model.show_sample(data.inputs[lo], data.targets[lo], names, lo)
+        self._show_image(data, lo)
+
+    def _show_image(self, data, row: int) -> None:
+        """Sample ``row`` as a picture when the data declare an image shape."""
+        if data.image_shape is None:
+            self.image.hide()
+            return
+        picture = data.sample_image(row)
+        lo, hi = float(np.min(data.inputs)), float(np.max(data.inputs))
+        if data.mean is not None and data.std is not None:  # the picture is in raw units
+            raw = data.inputs * data.std + data.mean
+            lo, hi = float(np.min(raw)), float(np.max(raw))
+        grey = 255 - np.clip((picture - lo) / ((hi - lo) or 1.0) * 255, 0, 255)
+        pixels = np.ascontiguousarray(grey.astype(np.uint8))
+        h, w = pixels.shape
+        image = QImage(pixels.tobytes(), w, h, w, QImage.Format.Format_Grayscale8).copy()
+        side = 12 * max(1, round(self.fontMetrics().height() / 16))  # pixels per input
+        self.image.setPixmap(QPixmap.fromImage(image).scaled(w * side, h * side))
+        self.image.show()
 
     def _on_spin(self, value: int) -> None:
         self._session.select_sample(value - 1)

@@ -62,9 +62,13 @@ def shown_units(n: int) -> tuple[list[int], int]:
     return [*range(KEEP), *range(n - KEEP, n)], n - 2 * KEEP
 
 
-def heat_image(values: np.ndarray) -> QImage:
-    """Values (h, w) as an image: low orange, middle white, high blue (the sign colours)."""
+def heat_image(values: np.ndarray, centred: bool = False) -> QImage:
+    """Values (h, w) as an image: low orange, middle white, high blue (the sign colours);
+    ``centred``: white at 0, the colours' depth by |value| (weights, whose sign matters)."""
     lo, hi = float(np.min(values)), float(np.max(values))
+    if centred:
+        hi = max(abs(lo), abs(hi))
+        lo = -hi
     v = (values - lo) / (hi - lo) if hi > lo else np.full_like(values, 0.5)
     low, high = (
         np.array(QColor(palette.NEGATIVE).getRgb()[:3]),
@@ -111,6 +115,7 @@ class UnitItem(QGraphicsEllipseItem):
         self.labels_allowed = self.values_allowed = True  # the view's verdict: room at this zoom?
         self.hovered = False
         self.map_image: QImage | None = None
+        self.map_note = ""  # what the picture in the circle is
         self.popup: QGraphicsPixmapItem | None = None
         self.setAcceptHoverEvents(True)
 
@@ -350,11 +355,31 @@ class NetworkView(QGraphicsView):
             if 0 < l < net.n_layers
         }
 
+    def receptive_fields(self, net=None) -> dict[tuple[int, int], np.ndarray]:
+        """Each shown first-layer hidden unit's incoming weights W₁[:, j] as an image
+        (rows, columns), for data that declare an image shape; empty otherwise."""
+        data = self._session.project.dataset
+        net = net or self._session.network
+        shape = data.image_shape
+        if shape is None or net.n_layers < 2 or net.layer_sizes[0] != shape[0] * shape[1]:
+            return {}
+        w = net.weights[0]
+        return {(l, u): data.as_image(w[:, u]) for (l, u) in self.units if l == 1}
+
     def _refresh_maps(self, net=None) -> None:
-        maps = self.unit_maps(net)
+        fields = self.receptive_fields(net)
+        maps = fields or self.unit_maps(net)
         for key, item in self.units.items():
             values = maps.get(key)
-            item.set_map(None if values is None else heat_image(values))
+            item.set_map(None if values is None else heat_image(values, centred=bool(fields)))
+            item.map_note = (
+                f"inside: its incoming weights as a {values.shape[0]}×{values.shape[1]} image "
+                "(blue +, orange −; hover to enlarge)"
+                if fields and values is not None
+                else "inside: its activation over the input plane (hover to enlarge)"
+                if values is not None
+                else ""
+            )
 
     def _on_values_changed(self, maps: bool = True) -> None:
         """Redraw the values (and the hidden units' maps over the input plane, which
@@ -392,6 +417,8 @@ class NetworkView(QGraphicsView):
                 b = net.biases[l - 1]
                 if b is not None:
                     tip.append(f"bias = {full(b[u])}")
+            if item.map_note:
+                tip.append(item.map_note)
             item.set_values(lines, "\n".join(tip))
             colour = None
             if l in layers and l > 0:
