@@ -188,6 +188,34 @@ def spiral_mid_run(app: QApplication, out: Path, size: tuple[int, int]) -> None:
     window.close()
 
 
+def digits_mid_run(app: QApplication, out: Path) -> None:
+    """The digits example a second and a half into a run: receptive fields in the diagram
+    (one enlarged under the mouse), the sample as a picture, the confusion matrix live."""
+    import time
+
+    from PySide6.QtTest import QTest
+
+    window = _open_window()
+    window.new_from_example("digits")
+    window.confusion_dock.raise_()
+    _settle(app, window)
+    done = []
+    window.training.runFinished.connect(done.append)
+    window.train(iterations=10**6)
+    started = time.perf_counter()
+    while time.perf_counter() - started < 1.5:
+        app.processEvents()
+    view = window.network_view
+    QTest.mouseMove(view.viewport(), view.mapFromScene(view.units[(1, 1)].scenePos()))
+    _settle(app, window)
+    window.grab().save(str(out))
+    window.training.stop()
+    while not done:
+        app.processEvents()
+    window.prompter.unsaved_changes = lambda name: "discard"
+    window.close()
+
+
 def projector(app: QApplication, out: Path) -> None:
     """The course exercise after Backward with every font at 200 %, on a 1920×1080 projector."""
     from bpviewer.gui import presentation
@@ -207,7 +235,10 @@ def projector(app: QApplication, out: Path) -> None:
 def only(name: str) -> None:
     """Render one of the pictures (for a quick look while working on it)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    {"projector": lambda: projector(app, DOCS / "projector-200.png")}[name]()
+    {
+        "projector": lambda: projector(app, DOCS / "projector-200.png"),
+        "digits": lambda: digits_mid_run(app, DOCS / "digits-mid-run.png"),
+    }[name]()
 
 
 def main() -> int:
@@ -230,6 +261,8 @@ def main() -> int:
             print(f"wrote {DOCS / name}")
         spiral_mid_run(app, DOCS / "spiral-mid-run-1280x720.png", (1280, 720))
         print(f"wrote {DOCS / 'spiral-mid-run-1280x720.png'}")
+        digits_mid_run(app, DOCS / "digits-mid-run.png")
+        print(f"wrote {DOCS / 'digits-mid-run.png'}")
         projector(app, DOCS / "projector-200.png")
         print(f"wrote {DOCS / 'projector-200.png'}")
     return 0
