@@ -411,6 +411,8 @@ def _mark_inline(quantities: dict[str, Quantity], order: tuple[str, ...], depend
         if users and all(quantities[d].right for d in users):
             q.status = "inline"
             q.note = "not kept under a name; the values computed from it are right"
+        elif any(quantities[d].status != "missing" for d in users):
+            q.note = "not kept under a name (computed inline?), so not judged on its own"
 
 
 def _step_end(tl: Timeline, inp: Inputs, expected: dict[str, np.ndarray]) -> tuple[int, bool]:
