@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bpviewer.core.checker.epochs import find_epoch
+from bpviewer.core.checker.epochs import find_epoch, first_change
 from bpviewer.core.checker.formulas import own_recomputations, vec
 from bpviewer.core.checker.hints import hint_variants, pick_hint
 from bpviewer.core.checker.inputs import Inputs, find_inputs
@@ -206,6 +206,7 @@ class _Judging:
     located: dict[str, _Located] = field(default_factory=dict)
     first: dict[str, int] = field(default_factory=dict)
     depends: dict[str, tuple[str, ...]] = field(default_factory=lambda: DEPENDS)
+    applied: dict[str, int] = field(default_factory=dict)  # a weight change's update: seq
 
     def locate_all(self, variants: dict[str, list]) -> None:
         for name, e in self.inp.events.items():
@@ -230,6 +231,8 @@ class _Judging:
             for d in self.order
             if name in DEPENDS[d] and d in self.first and self.first[d] >= mine
         ]
+        if self.applied.get(name, -1) >= mine:  # a weight change is used by the update
+            later.append(self.applied[name])
         return min([*later, self.until])
 
     def _another_quantity(self, name: str, value: np.ndarray) -> bool:
@@ -326,6 +329,11 @@ def check_run(run: ScriptRun) -> CheckReport:
     variants = hint_variants({}, inp.x, inp.target, inp.learnrate, inp.w_ih, inp.w_ho,
                              inp.w_shape_ho, expected)  # fmt: skip
     j = _Judging(tl, inp, expected, order, until)
+    for name, weights in (("delta_w_h_o", "weights_hidden_output"),
+                          ("delta_w_i_h", "weights_input_hidden")):  # fmt: skip
+        update = first_change(tl, inp.events[weights])
+        if update is not None:
+            j.applied[name] = update.seq
     j.locate_all(variants)
     got = {n: inp.events[n].value if n in inp.events else None for n in INPUTS + OPTIONAL}
     for name in order:

@@ -30,7 +30,7 @@ def _lineage(tl: Timeline, e: Event) -> list[Event]:
     return [o for o in tl.named(e.name) if o.seq >= e.seq and tl.frame_label(o.frame) == label]
 
 
-def _first_change(tl: Timeline, e: Event) -> Event | None:
+def first_change(tl: Timeline, e: Event) -> Event | None:
     """The first new value of the weights ``e`` gave: under its name, or in any frame a
     variable that held them (a helper's argument updated in place)."""
     found = []
@@ -162,8 +162,8 @@ class EpochStep:
 def find_epoch(tl: Timeline, inp: Inputs) -> EpochStep | None:
     """The first epoch when the script trains over records (x changes before the weights)."""
     x0 = inp.events["x"]
-    w_ih_after = _first_change(tl, inp.events["weights_input_hidden"])
-    w_ho_after = _first_change(tl, inp.events["weights_hidden_output"])
+    w_ih_after = first_change(tl, inp.events["weights_input_hidden"])
+    w_ho_after = first_change(tl, inp.events["weights_hidden_output"])
     changes = [e.seq for e in (w_ih_after, w_ho_after) if e is not None]
     epoch_end = min(changes) if changes else tl.last_seq
     accumulators = any(
