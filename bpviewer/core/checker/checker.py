@@ -231,7 +231,7 @@ class _Judging:
             for d in self.order
             if name in DEPENDS[d] and d in self.first and self.first[d] >= mine
         ]
-        if self.applied.get(name, -1) >= mine:  # a weight change is used by the update
+        if name in self.applied and self.applied[name] >= mine:  # used by the update
             later.append(self.applied[name])
         return min([*later, self.until])
 
