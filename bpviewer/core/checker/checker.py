@@ -315,6 +315,7 @@ def check_run(run: ScriptRun) -> CheckReport:
     order = QUANTITIES
     until = tl.last_seq
     report_notes: list[str] = []
+    repeated = False
     if epoch is not None:
         until = epoch.record_end
         order = QUANTITIES[:7]
@@ -322,7 +323,12 @@ def check_run(run: ScriptRun) -> CheckReport:
         until, repeated = _step_end(tl, inp, expected)
         if repeated:
             report_notes.append("The script repeats the step: its first complete step is judged.")
-    if run.stopped and "weights" in run.stopped:
+    if run.stopped and "weights" in run.stopped and epoch is None and not repeated:
+        report_notes.append(
+            "The first complete step is judged: tracing stopped once the weights were first "
+            "updated."
+        )
+    elif run.stopped and "weights" in run.stopped:
         report_notes.append("Tracing stopped once the weights were first updated.")
     elif run.stopped:
         report_notes.append(f"Tracing stopped early ({run.stopped}): later values were not seen.")

@@ -94,9 +94,14 @@ class EpochStep:
         inp: Inputs = j.inp
         n, lr = len(self.records), inp.learnrate
         expected.update(self.expected(inp))
+        w_ho, w_ih = (
+            inp.events["weights_hidden_output"].name,
+            inp.events["weights_input_hidden"].name,
+        )
         notes.append(
             f"The script trains over records and epochs: the first record's quantities and "
-            f"the first epoch's update ({n} records) are judged."
+            f"the first epoch's update ({n} records) are judged; delta_w_h_o and delta_w_i_h "
+            f"are the changes of {w_ho} and {w_ih} over the first epoch."
         )
         for name in EPOCH_QUANTITIES:
             exp = expected[name]
@@ -115,7 +120,6 @@ class EpochStep:
                 j.notes[name] = "the weights are never updated"
                 continue
             got[name] = (after.value - before.value).reshape(shape)
-            j.found[name] = f"the change of {before.name} over the first epoch"
         last = quick_step(self.records[-1], self.targets[-1], 1.0, inp.w_ih, inp.w_ho,
                           inp.b_h, inp.b_o)  # fmt: skip
         for name, acc, per_record in (
