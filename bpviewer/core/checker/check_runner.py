@@ -17,6 +17,8 @@ weights the checker names have all been updated once (the first complete step), 
 timeline is full; the script then runs on untraced.
 """
 
+from __future__ import annotations
+
 import contextlib
 import faulthandler
 import json
@@ -212,7 +214,7 @@ class Recorder:
 
 
 # ---------------------------------------------------------------------------- sources
-def notebook_cells(path, skipped):
+def notebook_cells(path: str, skipped: list) -> list:
     """The code cells of a notebook as (label, source); skipped lines go to ``skipped``."""
     with open(path, encoding="utf-8") as fh:
         nb = json.load(fh)
@@ -229,7 +231,7 @@ def notebook_cells(path, skipped):
     return cells
 
 
-def clean_cell(text, label, skipped):
+def clean_cell(text: str, label: str, skipped: list) -> str:
     """A cell's Python: ``%``/``!`` lines (and shell assignments) replaced by ``pass``."""
     lines = text.splitlines()
     if lines and lines[0].startswith("%%"):
@@ -263,7 +265,7 @@ def _where(exc, sources):
     return found
 
 
-def main(config_path):
+def main(config_path: str) -> None:
     with open(config_path, encoding="utf-8") as fh:
         config = json.load(fh)
     script, folder = config["script"], config["folder"]
