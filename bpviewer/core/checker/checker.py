@@ -469,3 +469,12 @@ def check_script(
     """Run and judge a script or notebook (raises :class:`ScriptError` when it cannot run)."""
     run = run_script(path, timeout, python, folder)
     return run, check_run(run)
+
+
+def __getattr__(name: str) -> object:
+    """The report's functions, where they used to live (now in ``report``)."""
+    if name in ("report_text", "report_dict", "shorten_output", "GRADER_LINE"):
+        from bpviewer.core.checker import report
+
+        return getattr(report, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
