@@ -43,6 +43,8 @@ def _number_array(value, np):
         return None
     if isinstance(value, (int, float)):
         return float(value)
+    if np is None and isinstance(value, (list, tuple)) and value:
+        np = _late_numpy()  # a script of plain lists: NumPy only to read them
     if np is None:
         return None
     if isinstance(value, np.ndarray):
@@ -60,6 +62,15 @@ def _number_array(value, np):
             return None
         return arr if arr.dtype.kind == "f" else None
     return None
+
+
+def _late_numpy():
+    """NumPy, imported for the runner's own use (None when this Python has none)."""
+    try:
+        import numpy
+    except ImportError:
+        return None
+    return numpy
 
 
 def _signature(value, kind, np):
