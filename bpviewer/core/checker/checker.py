@@ -412,7 +412,22 @@ def _verdicts(j: _Judging, order, got, expected, own, variants):
         if first_wrong is None:
             first_wrong = name
     _mark_inline(quantities, order, j.depends)
+    _mark_unused(quantities, order, j.depends)
+    mistakes = [n for n in mistakes if quantities[n].status == "wrong"]
+    first_wrong = next((n for n in order if quantities[n].status in ("wrong", "follows")), None)
     return quantities, first_wrong, mistakes
+
+
+def _mark_unused(quantities: dict[str, Quantity], order: tuple[str, ...], depends) -> None:
+    """A name holding a wrong value while every quantity computed from it is right was not
+    the value used (e.g. ``error`` kept for the loss, the error computed inline)."""
+    for name in order:
+        q = quantities[name]
+        users = [d for d in order if name in depends[d] and quantities[d].status != "missing"]
+        if q.status == "wrong" and users and all(quantities[d].right for d in users):
+            held = f"`{q.found_as or name}` holds another value"
+            q.status, q.hint = "inline", ""
+            q.note = f"{held}; the values computed from it are right, so it is not the one used"
 
 
 def _mark_inline(quantities: dict[str, Quantity], order: tuple[str, ...], depends) -> None:
