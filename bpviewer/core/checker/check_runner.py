@@ -28,6 +28,7 @@ import traceback
 import types
 
 MAGIC_CELLS_RUN = ("time", "timeit", "capture")
+MAX_ARRAY = 200000  # numbers: a larger array is data, not recorded
 SKIP_TYPES = (
     types.FunctionType,
     types.BuiltinFunctionType,
@@ -48,7 +49,7 @@ def _number_array(value, np):
     if np is None:
         return None
     if isinstance(value, np.ndarray):
-        if value.dtype.kind in "iuf" and value.size <= 200000:
+        if value.dtype.kind in "iuf" and value.size <= MAX_ARRAY:
             return value.astype(float)
         return None
     if isinstance(value, np.generic):
@@ -78,6 +79,8 @@ def _signature(value, kind, np):
     if kind is float or kind is int:
         return float(value)
     if np is not None and kind is np.ndarray:
+        if value.size > MAX_ARRAY:
+            return "too big"  # data, never a quantity of the step: not read on every line
         return (value.dtype.str, value.shape, value.tobytes())
     if np is not None and isinstance(value, np.generic):
         return (value.dtype.str, (), value.tobytes())
@@ -179,7 +182,7 @@ class Recorder:
             return
         key = (fidx, name)
         sign = _signature(value, kind, np)
-        if sign is not None and self.last.get(key) == sign:
+        if sign == "too big" or (sign is not None and self.last.get(key) == sign):
             return  # the fast path of every line: unchanged
         arr = _number_array(value, np)
         if arr is None:
