@@ -148,3 +148,20 @@ def test_the_corpus_has_every_shape():
     verdicts = [_expectation(p) for p in CASES]
     assert len(scripts) >= 30 and len(notebooks) >= 2
     assert 10 <= sum(v == "ok" for v in verdicts) <= len(CASES) - 10
+
+
+@pytest.mark.parametrize(
+    "name, note",
+    [
+        ("s10_repeat_until_small.py", "The first complete step is judged"),
+        ("epochs/e01_course.py", "the first epoch's update (6 records) are judged"),
+        ("n01_course_notebook.ipynb", ""),
+    ],
+)
+def test_the_report_says_which_step_is_judged(name, note, capsys):
+    main(["check", str(CORPUS / name), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    if note:
+        assert any(note in n for n in report["notes"]), report["notes"]
+    else:
+        assert report["notes"] == [] and "cell 1, line 1: %matplotlib inline" in report["skipped"]

@@ -25,6 +25,8 @@ CELLS = [
     "delta_w_i_h = learnrate * hidden_error_term * x[:, None]",
     "weights_hidden_output += delta_w_h_o  # the kernel's weights are updated already",
     "%bpcheck",
+    "raise ValueError('a cell that fails')",
+    "%bpcheck --timeout 30",
 ]
 
 
@@ -34,15 +36,25 @@ def test_bpcheck_in_a_real_kernel_shows_the_report(tmp_path):
     pytest.importorskip("ipykernel")
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in CELLS])
     client = nbclient.NotebookClient(
-        notebook, timeout=60, kernel_name="python3", resources={"metadata": {"path": tmp_path}}
+        notebook,
+        timeout=60,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": tmp_path}},
     )
     client.execute()
-    outputs = notebook.cells[-1].outputs
+    outputs = notebook.cells[-3].outputs
     assert [o.output_type for o in outputs] == ["display_data"], outputs
     html, text = outputs[0].data["text/html"], outputs[0].data["text/plain"]
     assert "First wrong: output_error_term" in text and "σ′ is missing" in text
     assert "In [2], line 2: !echo shell lines are skipped" in text
     assert "bpviewer-check" in html and "σ′ is missing" in html
+    # a cell that failed in the kernel fails the re-run too: one line, no traceback
+    (failed,) = notebook.cells[-1].outputs
+    assert failed.output_type == "display_data"
+    assert failed.data["text/plain"] == (
+        "bpviewer check: this notebook: In [6], line 1: ValueError: a cell that fails"
+    )
 
 
 def test_import_bpviewer_loads_neither_qt_nor_ipython():

@@ -196,3 +196,14 @@ def test_a_long_loop_before_the_step_does_not_fill_the_timeline(tmp_path, capsys
     code, out = _check_json(capsys, path)
     assert code == 0, out
     assert not out["notes"]
+
+
+def test_the_window_loads_the_first_epochs_records(window, qtbot):
+    path = Path(__file__).parent / "solutions" / "corpus" / "epochs" / "e01_course.py"
+    runner = window.check_code(str(path))
+    with qtbot.waitSignal(runner.finished, timeout=30_000):
+        pass
+    assert "Nice job!" in window.check_report.text.toPlainText()
+    assert window.session.project.dataset.inputs.shape == (6, 4)
+    assert window.session.network.weights[0].shape == (4, 2)
+    window.check_report.close()

@@ -17,6 +17,8 @@ weights the checker names have all been updated once (the first complete step), 
 timeline is full; the script then runs on untraced.
 """
 
+from __future__ import annotations
+
 import contextlib
 import faulthandler
 import json
@@ -26,6 +28,7 @@ import traceback
 import types
 
 MAGIC_CELLS_RUN = ("time", "timeit", "capture")
+MAX_ARRAY = 200000  # numbers: a larger array is data, not recorded
 SKIP_TYPES = (
     types.FunctionType,
     types.BuiltinFunctionType,
@@ -41,10 +44,12 @@ def _number_array(value, np):
         return None
     if isinstance(value, (int, float)):
         return float(value)
+    if np is None and isinstance(value, (list, tuple)) and value:
+        np = _late_numpy()  # a script of plain lists: NumPy only to read them
     if np is None:
         return None
     if isinstance(value, np.ndarray):
-        if value.dtype.kind in "iuf" and value.size <= 200000:
+        if value.dtype.kind in "iuf" and value.size <= MAX_ARRAY:
             return value.astype(float)
         return None
     if isinstance(value, np.generic):
@@ -60,11 +65,22 @@ def _number_array(value, np):
     return None
 
 
+def _late_numpy():
+    """NumPy, imported for the runner's own use (None when this Python has none)."""
+    try:
+        import numpy
+    except ImportError:
+        return None
+    return numpy
+
+
 def _signature(value, kind, np):
     """A cheap, comparable fingerprint of a number or an array (None for other values)."""
     if kind is float or kind is int:
         return float(value)
     if np is not None and kind is np.ndarray:
+        if value.size > MAX_ARRAY:
+            return "too big"  # data, never a quantity of the step: not read on every line
         return (value.dtype.str, value.shape, value.tobytes())
     if np is not None and isinstance(value, np.generic):
         return (value.dtype.str, (), value.tobytes())
@@ -166,7 +182,7 @@ class Recorder:
             return
         key = (fidx, name)
         sign = _signature(value, kind, np)
-        if sign is not None and self.last.get(key) == sign:
+        if sign == "too big" or (sign is not None and self.last.get(key) == sign):
             return  # the fast path of every line: unchanged
         arr = _number_array(value, np)
         if arr is None:
@@ -212,7 +228,7 @@ class Recorder:
 
 
 # ---------------------------------------------------------------------------- sources
-def notebook_cells(path, skipped):
+def notebook_cells(path: str, skipped: list) -> list:
     """The code cells of a notebook as (label, source); skipped lines go to ``skipped``."""
     with open(path, encoding="utf-8") as fh:
         nb = json.load(fh)
@@ -229,7 +245,7 @@ def notebook_cells(path, skipped):
     return cells
 
 
-def clean_cell(text, label, skipped):
+def clean_cell(text: str, label: str, skipped: list) -> str:
     """A cell's Python: ``%``/``!`` lines (and shell assignments) replaced by ``pass``."""
     lines = text.splitlines()
     if lines and lines[0].startswith("%%"):
@@ -263,7 +279,7 @@ def _where(exc, sources):
     return found
 
 
-def main(config_path):
+def main(config_path: str) -> None:
     with open(config_path, encoding="utf-8") as fh:
         config = json.load(fh)
     script, folder = config["script"], config["folder"]

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bpviewer.core.checker.epochs import find_epoch
+from bpviewer.core.checker.epochs import find_epoch, first_change
 from bpviewer.core.checker.formulas import own_recomputations, vec
 from bpviewer.core.checker.hints import hint_variants, pick_hint
 from bpviewer.core.checker.inputs import Inputs, find_inputs
@@ -206,6 +206,7 @@ class _Judging:
     located: dict[str, _Located] = field(default_factory=dict)
     first: dict[str, int] = field(default_factory=dict)
     depends: dict[str, tuple[str, ...]] = field(default_factory=lambda: DEPENDS)
+    applied: dict[str, int] = field(default_factory=dict)  # a weight change's update: seq
 
     def locate_all(self, variants: dict[str, list]) -> None:
         for name, e in self.inp.events.items():
@@ -230,6 +231,8 @@ class _Judging:
             for d in self.order
             if name in DEPENDS[d] and d in self.first and self.first[d] >= mine
         ]
+        if name in self.applied and self.applied[name] >= mine:  # used by the update
+            later.append(self.applied[name])
         return min([*later, self.until])
 
     def _another_quantity(self, name: str, value: np.ndarray) -> bool:
@@ -312,6 +315,7 @@ def check_run(run: ScriptRun) -> CheckReport:
     order = QUANTITIES
     until = tl.last_seq
     report_notes: list[str] = []
+    repeated = False
     if epoch is not None:
         until = epoch.record_end
         order = QUANTITIES[:7]
@@ -319,13 +323,23 @@ def check_run(run: ScriptRun) -> CheckReport:
         until, repeated = _step_end(tl, inp, expected)
         if repeated:
             report_notes.append("The script repeats the step: its first complete step is judged.")
-    if run.stopped and "weights" in run.stopped:
+    if run.stopped and "weights" in run.stopped and epoch is None and not repeated:
+        report_notes.append(
+            "The first complete step is judged: tracing stopped once the weights were first "
+            "updated."
+        )
+    elif run.stopped and "weights" in run.stopped:
         report_notes.append("Tracing stopped once the weights were first updated.")
     elif run.stopped:
         report_notes.append(f"Tracing stopped early ({run.stopped}): later values were not seen.")
     variants = hint_variants({}, inp.x, inp.target, inp.learnrate, inp.w_ih, inp.w_ho,
                              inp.w_shape_ho, expected)  # fmt: skip
     j = _Judging(tl, inp, expected, order, until)
+    for name, weights in (("delta_w_h_o", "weights_hidden_output"),
+                          ("delta_w_i_h", "weights_input_hidden")):  # fmt: skip
+        update = first_change(tl, inp.events[weights])
+        if update is not None:
+            j.applied[name] = update.seq
     j.locate_all(variants)
     got = {n: inp.events[n].value if n in inp.events else None for n in INPUTS + OPTIONAL}
     for name in order:
@@ -398,7 +412,22 @@ def _verdicts(j: _Judging, order, got, expected, own, variants):
         if first_wrong is None:
             first_wrong = name
     _mark_inline(quantities, order, j.depends)
+    _mark_unused(quantities, order, j.depends)
+    mistakes = [n for n in mistakes if quantities[n].status == "wrong"]
+    first_wrong = next((n for n in order if quantities[n].status in ("wrong", "follows")), None)
     return quantities, first_wrong, mistakes
+
+
+def _mark_unused(quantities: dict[str, Quantity], order: tuple[str, ...], depends) -> None:
+    """A name holding a wrong value while every quantity computed from it is right was not
+    the value used (e.g. ``error`` kept for the loss, the error computed inline)."""
+    for name in order:
+        q = quantities[name]
+        users = [d for d in order if name in depends[d] and quantities[d].status != "missing"]
+        if q.status == "wrong" and users and all(quantities[d].right for d in users):
+            held = f"`{q.found_as or name}` holds another value"
+            q.status, q.hint = "inline", ""
+            q.note = f"{held}; the values computed from it are right, so it is not the one used"
 
 
 def _mark_inline(quantities: dict[str, Quantity], order: tuple[str, ...], depends) -> None:
@@ -411,6 +440,8 @@ def _mark_inline(quantities: dict[str, Quantity], order: tuple[str, ...], depend
         if users and all(quantities[d].right for d in users):
             q.status = "inline"
             q.note = "not kept under a name; the values computed from it are right"
+        elif any(quantities[d].status != "missing" for d in users):
+            q.note = "not kept under a name (computed inline?), so not judged on its own"
 
 
 def _step_end(tl: Timeline, inp: Inputs, expected: dict[str, np.ndarray]) -> tuple[int, bool]:
@@ -453,3 +484,12 @@ def check_script(
     """Run and judge a script or notebook (raises :class:`ScriptError` when it cannot run)."""
     run = run_script(path, timeout, python, folder)
     return run, check_run(run)
+
+
+def __getattr__(name: str) -> object:
+    """The report's functions, where they used to live (now in ``report``)."""
+    if name in ("report_text", "report_dict", "shorten_output", "GRADER_LINE"):
+        from bpviewer.core.checker import report
+
+        return getattr(report, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

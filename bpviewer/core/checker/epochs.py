@@ -30,7 +30,7 @@ def _lineage(tl: Timeline, e: Event) -> list[Event]:
     return [o for o in tl.named(e.name) if o.seq >= e.seq and tl.frame_label(o.frame) == label]
 
 
-def _first_change(tl: Timeline, e: Event) -> Event | None:
+def first_change(tl: Timeline, e: Event) -> Event | None:
     """The first new value of the weights ``e`` gave: under its name, or in any frame a
     variable that held them (a helper's argument updated in place)."""
     found = []
@@ -94,9 +94,14 @@ class EpochStep:
         inp: Inputs = j.inp
         n, lr = len(self.records), inp.learnrate
         expected.update(self.expected(inp))
+        w_ho, w_ih = (
+            inp.events["weights_hidden_output"].name,
+            inp.events["weights_input_hidden"].name,
+        )
         notes.append(
             f"The script trains over records and epochs: the first record's quantities and "
-            f"the first epoch's update ({n} records) are judged."
+            f"the first epoch's update ({n} records) are judged; delta_w_h_o and delta_w_i_h "
+            f"are the changes of {w_ho} and {w_ih} over the first epoch."
         )
         for name in EPOCH_QUANTITIES:
             exp = expected[name]
@@ -115,7 +120,6 @@ class EpochStep:
                 j.notes[name] = "the weights are never updated"
                 continue
             got[name] = (after.value - before.value).reshape(shape)
-            j.found[name] = f"the change of {before.name} over the first epoch"
         last = quick_step(self.records[-1], self.targets[-1], 1.0, inp.w_ih, inp.w_ho,
                           inp.b_h, inp.b_o)  # fmt: skip
         for name, acc, per_record in (
@@ -162,8 +166,8 @@ class EpochStep:
 def find_epoch(tl: Timeline, inp: Inputs) -> EpochStep | None:
     """The first epoch when the script trains over records (x changes before the weights)."""
     x0 = inp.events["x"]
-    w_ih_after = _first_change(tl, inp.events["weights_input_hidden"])
-    w_ho_after = _first_change(tl, inp.events["weights_hidden_output"])
+    w_ih_after = first_change(tl, inp.events["weights_input_hidden"])
+    w_ho_after = first_change(tl, inp.events["weights_hidden_output"])
     changes = [e.seq for e in (w_ih_after, w_ho_after) if e is not None]
     epoch_end = min(changes) if changes else tl.last_seq
     accumulators = any(

@@ -59,9 +59,19 @@ def quick_step(
         }
 
 
-def own_recomputations(got, x, t, lr, w_ih, w_ho, w_shape_ho, b_h, b_o) -> dict[str, Any]:
+def own_recomputations(
+    got: dict[str, Any],
+    x: np.ndarray,
+    t: np.ndarray,
+    lr: float,
+    w_ih: np.ndarray,
+    w_ho: np.ndarray,
+    w_shape_ho: tuple[int, ...],
+    b_h: np.ndarray | None,
+    b_o: np.ndarray | None,
+) -> dict[str, Any]:
     """Each quantity by its formula from the script's own earlier values (None if one is
-    missing)."""
+    missing): x (n,), t (k,), W_ih (n, m), W_ho (m, k); ΔW_ho shaped ``w_shape_ho``."""
     out: dict[str, Any] = {}
 
     def put(name: str, fn: Callable[[], np.ndarray]) -> None:

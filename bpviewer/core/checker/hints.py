@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from bpviewer.core.checker.formulas import sig_prime as _sig_prime
 from bpviewer.core.checker.timeline import ATOL, RTOL
 
 
-def hint_variants(got, x, t, lr, w_ih, w_ho, w_shape_ho, expected) -> dict[str, list]:
-    """Known mistakes, each as (description, value it would give) from the script's inputs."""
+def hint_variants(
+    got: dict[str, Any],
+    x: np.ndarray,
+    t: np.ndarray,
+    lr: float,
+    w_ih: np.ndarray,
+    w_ho: np.ndarray,
+    w_shape_ho: tuple[int, ...],
+    expected: dict[str, np.ndarray],
+) -> dict[str, list]:
+    """Known mistakes, each as (description, value it would give) from the script's inputs
+    and own values: x (n,), t (k,), W_ih (n, m), W_ho (m, k)."""
     v = {
         k: (None if a is None else np.asarray(a, dtype=np.float64).reshape(-1))
         for k, a in got.items()

@@ -119,8 +119,9 @@ def find_inputs(tl: Timeline, path: Path) -> Inputs:
             if tried > MAX_COMBINATIONS:
                 break
             fit = _fits(ex.value, et.value, ew1.value, ew2.value)
-            if fit is None or elr.value.size != 1:
-                continue
+            variables = {(e.frame, e.name) for e in (ex, ew1, ew2, et, elr)}
+            if fit is None or elr.value.size != 1 or len(variables) < 5:
+                continue  # shapes that make no network, or one variable as two inputs
             xv, w2 = fit
             t, lr = et.value.reshape(-1), float(elr.value.flat[0])
             events = {"x": ex, "target": et, "learnrate": elr}

@@ -105,6 +105,13 @@ def report_text(report: CheckReport, run: ScriptRun) -> str:
         lines += [f"  {row}" for row in skipped_lines(run)]
     if report.notes:
         lines += ["", *report.notes]
+    renamed = [
+        f"{name} as `{q.found_as}`"
+        for name, q in report.quantities.items()
+        if name not in report.judged and q.found_as
+    ]
+    if renamed:
+        lines += ["", "Inputs found: " + ", ".join(renamed)]
     lines.append("")
     for name, text, hint in quantity_lines(report):
         lines.append(f"  {name:<22} {text}")

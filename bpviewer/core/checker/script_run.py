@@ -178,7 +178,7 @@ def run_script(
             raise ScriptError(f"--python {interpreter}: cannot run it ({exc.strerror})") from None
         stdout, stderr = _Tail(proc.stdout, MAX_OUTPUT_BYTES), _Tail(proc.stderr, 4000)
         try:
-            proc.wait(timeout=timeout + 2)
+            proc.wait(timeout=timeout + 0.5)  # the runner dumps its stack at `timeout`
             timed_out = False
         except subprocess.TimeoutExpired:
             timed_out = True
