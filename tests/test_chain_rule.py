@@ -9,8 +9,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bpviewer.core.engine.chain_rule import count_paths, deltas, path_products, why
 from bpviewer.core.engine.activations import get_activation
+from bpviewer.core.engine.chain_rule import count_paths, deltas, path_products, why
 from bpviewer.core.engine.gradcheck import gradient_check
 from bpviewer.core.engine.network import Network
 from tests.strategies import problems
@@ -34,7 +34,9 @@ def _every_path(network: Network, x, t, loss, kind, layer, row, col) -> dict:
         for m, unit in enumerate(units):
             here = layer + m
             if here < L:
-                value = value * primes[here - 1][:, unit] * network.weights[here][unit, units[m + 1]]
+                value = (
+                    value * primes[here - 1][:, unit] * network.weights[here][unit, units[m + 1]]
+                )
             else:
                 value = value * ds[L - 1][:, unit]
         out[units] = value
@@ -57,7 +59,9 @@ def test_the_chain_rule_equals_the_engine_central_differences_and_every_path(pro
     network, loss, x, t, batch = problem
     x, t = x[:batch], t[:batch]
     check = gradient_check(network, loss, x, t)
-    by_parameter = {(e.kind, e.layer, e.row if e.kind == "w" else 0, e.col): e for e in check.entries}
+    by_parameter = {
+        (e.kind, e.layer, e.row if e.kind == "w" else 0, e.col): e for e in check.entries
+    }
     for kind, layer, row, col in _parameters(network):
         found = why(network, x, t, loss, kind, layer, row, col)
         entry = by_parameter[(kind, layer, row, col)]
@@ -71,7 +75,9 @@ def test_the_chain_rule_equals_the_engine_central_differences_and_every_path(pro
         every = _every_path(network, x, t, loss, kind, layer, row, col)
         assert found.n_paths == len(every) == count_paths(network, layer)
         total = sum(v.mean() for v in every.values())
-        assert abs(total - found.gradient) <= 1e-10 * max(scale, *(abs(v.mean()) for v in every.values()))
+        assert abs(total - found.gradient) <= 1e-10 * max(
+            scale, *(abs(v.mean()) for v in every.values())
+        )
         for path in found.paths:  # each shown path's numbers are that path's
             np.testing.assert_allclose(path.per_sample, every[path.units], rtol=1e-12, atol=1e-300)
         if len(x) == 1:  # one sample: exactly the largest paths
