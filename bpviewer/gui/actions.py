@@ -113,6 +113,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Show ∂E/∂W in the weight tables"),
     ActionSpec("Show_delta", "Show &ΔW", _mode("delta"), "&View", "Ctrl+Shift+3",
                "Show ΔW in the weight tables"),
+    ActionSpec("WhyGradient", "&Why this gradient", lambda w: w.why_dock.raise_(), "&View",
+               "Ctrl+Shift+G", "The chain rule of the weight selected in the table or the "
+               "diagram, with numbers", group=1),
     ActionSpec("ZoomIn", "Zoom &in", lambda w: w.network_view.zoom(1.25), "&View",
                "Ctrl+Alt+=", "Zoom into the diagram (or the mouse wheel)", group=1),
     ActionSpec("ZoomOut", "Zoom &out", lambda w: w.network_view.zoom(0.8), "&View",

@@ -84,6 +84,12 @@ def _boundary(w):
     return DecisionBoundary(w.session)
 
 
+def _why(w):
+    from bpviewer.gui.panels.why_panel import WhyPanel
+
+    return WhyPanel(w.session)
+
+
 def _confusion(w):
     from bpviewer.gui.plots.confusion_view import ConfusionView
 
@@ -122,6 +128,8 @@ PANELS: tuple[PanelSpec, ...] = (
               split=("weights_dock", V)),
     PanelSpec("Explain", "explainDock", "explain_panel", "explain_dock", _explain, BOTTOM),
     PanelSpec("Values", "valuesDock", "values_panel", "values_dock", _values, BOTTOM,
+              tab_with="explain_dock"),
+    PanelSpec("Why this gradient", "whyDock", "why_panel", "why_dock", _why, BOTTOM,
               tab_with="explain_dock"),
     PanelSpec("Loss", "lossDock", "error_plot", "plot_dock", _loss, BOTTOM,
               split=("explain_dock", H)),

@@ -66,6 +66,8 @@ class MainWindow(QMainWindow):
         s.dirtyChanged.connect(self.update_title)
         s.undo_stack.indexChanged.connect(self._update_undo_actions)
         self.network_view.edgeClicked.connect(self._on_edge_clicked)
+        self.weight_tables.parameterSelected.connect(self.why_panel.show_parameter)
+        self.why_panel.pathsChanged.connect(self.network_view.show_paths)
         self._docks_arranged = False
         self._on_changed(ALL)
         # pyqtgraph (about a second to import) is loaded after the first paint, not before

@@ -98,6 +98,7 @@ class WeightTables(QWidget):
     """Tabs ``weightTable1``, ``weightTable2``… and the W / ∂E/∂W / ΔW switch."""
 
     modeChanged = Signal(str)
+    parameterSelected = Signal(str, int, int, int)  # the current cell: kind, layer, row, col
 
     def __init__(self, session: Session, parent=None) -> None:
         super().__init__(parent)
@@ -164,6 +165,7 @@ class WeightTables(QWidget):
             model.set_mode(self.mode)
             view = WeightTableView(self._session, model)
             view.setObjectName(f"weightTable{l}")
+            view.selectionModel().currentChanged.connect(self._on_current_cell)
             self.models.append(model)
             self.views.append(view)
             src = "input" if l == 1 else f"hidden {l - 1}" if net.n_layers > 2 else "hidden"
@@ -192,6 +194,11 @@ class WeightTables(QWidget):
         index = self.tabs.currentIndex()
         if 0 <= index < len(self.models):
             self.models[index].show_live(network)
+
+    def _on_current_cell(self, current, previous) -> None:
+        model = current.model()
+        if current.isValid() and isinstance(model, WeightTableModel):
+            self.parameterSelected.emit(*model.parameter(current.row(), current.column()))
 
     def _on_tab_shown(self, index: int) -> None:
         """During a run, a tab brought to the front catches up with the run at once."""

@@ -12,6 +12,8 @@ The heading sits in a strip above the drawing, so it is never cut off.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import (
@@ -237,6 +239,7 @@ class NetworkView(QGraphicsView):
         self.edges: list[EdgeItem] = []
         self._highlight_layers: tuple[str | None, set[int]] = (None, set())
         self._more: list[HaloText] = []
+        self._path_items: list[QGraphicsLineItem] = []
         self._gap = X_GAP
         self._banner = QLabel(self)
         self._banner.setObjectName("diagramHeading")
@@ -266,6 +269,7 @@ class NetworkView(QGraphicsView):
         scene = self.scene()
         scene.clear()
         self.units, self.edges, self._more = {}, [], []
+        self._path_items = []
         net = self._session.network
         sizes, L = net.layer_sizes, net.n_layers
         tallest = max(len(shown_units(n)[0]) + (1 if shown_units(n)[1] else 0) for n in sizes)
@@ -466,6 +470,34 @@ class NetworkView(QGraphicsView):
                     tip.append(f"Δw = {full(delta[edge.row, edge.col])}")
                 tip.append("click to select it in the table")
                 edge.setToolTip("\n".join(tip))
+
+    def show_paths(self, found) -> None:
+        """Thicken the paths of a parameter's gradient (a chain_rule.Why; None: none) by
+        their share; segments through elided units are left out."""
+        for item in self._path_items:
+            if item.scene() is not None:
+                item.scene().removeItem(item)
+        self._path_items = []
+        if found is None or not found.paths:
+            return
+        biggest = max(abs(p.value) for p in found.paths) or 1.0
+        for path in reversed(found.paths):  # the largest drawn last, on top
+            chain = [(found.layer + m, u) for m, u in enumerate(path.units)]
+            if found.kind == "w":
+                chain.insert(0, (found.layer - 1, found.row))
+            colour = QColor(palette.BACKWARD)
+            colour.setAlphaF(0.55)
+            pen = QPen(colour, 1.5 + 9.0 * abs(path.value) / biggest)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            for a, b in itertools.pairwise(chain):
+                if a in self.units and b in self.units:
+                    pa, pb = self.units[a].pos(), self.units[b].pos()
+                    line = QGraphicsLineItem(pa.x() + RADIUS, pa.y(), pb.x() - RADIUS, pb.y())
+                    line.setPen(pen)
+                    line.setZValue(1.8)
+                    line.setToolTip(f"a path of this gradient: {fmt(path.value)}")
+                    self.scene().addItem(line)
+                    self._path_items.append(line)
 
     # ------------------------------------------------------------------ text
     def _set_banner(self, text: str, colour: str) -> None:
