@@ -31,11 +31,14 @@ SMOOTH_EPOCHS = 5  # the divergence watch compares moving averages of epoch mean
 class Watch:
     """Watchpoints: stop on NaN/inf; on an epoch-mean loss (a moving average over
     :data:`SMOOTH_EPOCHS` epochs) more than ``growth`` times its lowest so far and above the
-    run's start; on a layer's epoch-mean gradient norm below ``vanishing``."""
+    run's start; on a layer's epoch-mean gradient norm below ``vanishing``; on more than
+    ``stopped`` (a share, 0–1) of a hidden layer's units dead or saturated over the
+    training set (judged at each epoch's end)."""
 
     nan: bool = True
     growth: float | None = 10.0
     vanishing: float | None = None
+    stopped: float | None = None
 
 
 @dataclass(frozen=True)
@@ -282,6 +285,27 @@ def _epoch_watch(
                     f"the gradient of layer {l} vanished by iteration {it}: epoch-mean "
                     f"‖∂E/∂W{l}‖ = {n:.3g} < {watch.vanishing:g}",
                 )
+    if watch.stopped is not None:
+        return _stopped_watch(trainer, watch.stopped, it)
+    return None
+
+
+def _stopped_watch(trainer: Trainer, limit: float, it: int) -> Trip | None:
+    """More than ``limit`` of a hidden layer's units dead or saturated on the training set."""
+    from bpviewer.core.engine.unit_health import stopped_share, stopped_units
+
+    net = trainer.network
+    stopped = stopped_units(net, trainer.dataset.inputs)
+    for l, share in enumerate(stopped_share(net, stopped), start=1):
+        if share > limit:
+            kinds = sorted({s.kind for s in stopped if s.layer == l})
+            return Trip(
+                "stopped",
+                it,
+                f"{share:.0%} of hidden layer {l}'s units are {' or '.join(kinds)} by "
+                f"iteration {it} (more than {limit:.0%}): they no longer learn; try a smaller "
+                "learning rate, another initialisation or another activation",
+            )
     return None
 
 

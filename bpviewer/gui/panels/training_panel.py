@@ -106,6 +106,23 @@ class TrainingPanel(QWidget):
         vanish.addWidget(self.vanish)
         vanish.addStretch(1)
         form.addRow("", vanish)
+        stopped = QHBoxLayout()
+        self.watch_stopped = QCheckBox("stop if more of a layer is dead or saturated than")
+        self.watch_stopped.setObjectName("watchStopped")
+        self.watch_stopped.setToolTip(
+            "Stop when more than this share of a hidden layer's units stopped learning over "
+            "the training set: ReLUs inactive on every sample, or sigmoid/tanh units with "
+            "f′ < 0.01 on 95% of the samples (judged at each epoch's end)"
+        )
+        self.stopped = QSpinBox()
+        self.stopped.setObjectName("stoppedShare")
+        self.stopped.setRange(1, 99)
+        self.stopped.setValue(50)
+        self.stopped.setSuffix(" %")
+        stopped.addWidget(self.watch_stopped)
+        stopped.addWidget(self.stopped)
+        stopped.addStretch(1)
+        form.addRow("", stopped)
 
     def add_controls(self, actions) -> None:
         """Buttons for the window's Train, Pause and Stop commands (same keys, same state)."""
@@ -171,5 +188,6 @@ class TrainingPanel(QWidget):
             nan=self.watch_nan.isChecked(),
             growth=self.growth.value() if self.watch_growth.isChecked() else None,
             vanishing=vanishing,
+            stopped=self.stopped.value() / 100 if self.watch_stopped.isChecked() else None,
         )
         return args

@@ -55,6 +55,8 @@ RIGHT_MARGIN = 150.0  # scene room right of the last layer, for its values
 LEFT_MARGIN = 140.0  # and left of the inputs, for theirs
 MIN_POINTS = 9.0  # no text in the diagram is smaller than this on screen
 MORE_COLOUR = "#606060"
+STOPPED_COLOUR = "#b03a2e"  # units that stopped learning (dead or saturated)
+HEALTH_LIMIT = 200_000  # samples at most to judge the units over at every change
 
 
 def shown_units(n: int) -> tuple[list[int], int]:
@@ -118,6 +120,7 @@ class UnitItem(QGraphicsEllipseItem):
         self.hovered = False
         self.map_image: QImage | None = None
         self.map_note = ""  # what the picture in the circle is
+        self.stopped = None  # a unit_health.Stopped when it stopped learning
         self.popup: QGraphicsPixmapItem | None = None
         self.setAcceptHoverEvents(True)
 
@@ -179,11 +182,15 @@ class UnitItem(QGraphicsEllipseItem):
         super().hoverLeaveEvent(event)
 
     def set_highlight(self, colour: str | None) -> None:
-        """Outline the unit in the colour of the sub-step that just computed it."""
-        if colour is None:
-            self.setPen(QPen(QColor(palette.NODE_LINE), 1.5))
+        """Outline the unit in the colour of the sub-step that just computed it; a unit
+        that stopped learning is outlined dashed (see :attr:`stopped`)."""
+        if colour is not None:
+            pen = QPen(QColor(colour), 4.0)
+        elif self.stopped is not None:
+            pen = QPen(QColor(STOPPED_COLOUR), 3.0, Qt.PenStyle.DashLine)
         else:
-            self.setPen(QPen(QColor(colour), 4.0))
+            pen = QPen(QColor(palette.NODE_LINE), 1.5)
+        self.setPen(pen)
 
 
 class EdgeItem(QGraphicsLineItem):
@@ -244,6 +251,11 @@ class NetworkView(QGraphicsView):
         self._banner = QLabel(self)
         self._banner.setObjectName("diagramHeading")
         self._banner.setIndent(6)
+        self.health = QLabel(self)  # how many units stopped learning, listed in its tooltip
+        self.health.setObjectName("diagramHealth")
+        self.health.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.health.setStyleSheet(f"QLabel {{ color: {STOPPED_COLOUR}; }}")
+        self.stopped: list = []
         self._user_zoomed = False
         self._sizes: tuple[int, ...] = ()
         self.redraws = 0  # value redraws (tests count them: one per action)
@@ -370,6 +382,39 @@ class NetworkView(QGraphicsView):
         w = net.weights[0]
         return {(l, u): data.as_image(w[:, u]) for (l, u) in self.units if l == 1}
 
+    def _judge_units(self) -> None:
+        """Mark the hidden units that stopped learning over the training set."""
+        from bpviewer.core.engine.unit_health import stopped_units
+
+        s = self._session
+        data = s.project.dataset
+        if data.inputs.shape[0] > HEALTH_LIMIT:
+            self.stopped = []
+            self.health.setText("")
+            return
+        self.stopped = stopped_units(s.network, data.inputs)
+        by_unit = {(x.layer, x.unit): x for x in self.stopped}
+        for key, item in self.units.items():
+            item.stopped = by_unit.get(key)
+        L = s.network.n_layers
+        if not self.stopped:
+            self.health.setText("")
+            self.health.setToolTip("")
+            return
+        n = data.inputs.shape[0]
+        self.health.setText(f"{len(self.stopped)} units stopped learning")
+        lines = [
+            f"{unit_label(x.layer, x.unit, L)}: {x.kind}"
+            + (f" (f′ < 0.01 on {x.share:.0%} of {n:,} samples)" if x.kind == "saturated"
+               else f" (inactive on all {n:,} samples)")
+            for x in self.stopped[:30]
+        ]  # fmt: skip
+        if len(self.stopped) > 30:
+            lines.append(f"… and {len(self.stopped) - 30} more")
+        self.health.setToolTip(
+            "Units that stopped learning (outlined dashed):\n" + "\n".join(lines)
+        )
+
     def _refresh_maps(self, net=None) -> None:
         fields = self.receptive_fields(net)
         maps = fields or self.unit_maps(net)
@@ -392,6 +437,7 @@ class NetworkView(QGraphicsView):
         self._phase_of(self._session.last_records)
         if maps:
             self._refresh_maps()
+            self._judge_units()
         session = self._session
         machine = session.machine
         net = machine.network
@@ -423,6 +469,12 @@ class NetworkView(QGraphicsView):
                     tip.append(f"bias = {full(b[u])}")
             if item.map_note:
                 tip.append(item.map_note)
+            if item.stopped is not None:
+                tip.append(
+                    f"stopped learning: {item.stopped.kind}"
+                    + (" (f′ < 0.01 on most samples)" if item.stopped.kind == "saturated"
+                       else " (inactive on every sample)")
+                )  # fmt: skip
             item.set_values(lines, "\n".join(tip))
             colour = None
             if l in layers and l > 0:
@@ -510,6 +562,8 @@ class NetworkView(QGraphicsView):
         self.setViewportMargins(0, strip, 0, 0)
         frame = self.frameWidth()
         self._banner.setGeometry(frame, frame, self.width() - 2 * frame, strip)
+        self.health.setGeometry(frame, frame, self.width() - 2 * frame - 6, strip)
+        self.health.raise_()
 
     def text_font(self) -> QFont:
         """The diagram's font: the window's, never under :data:`MIN_POINTS` points."""
