@@ -20,7 +20,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, Signal
 
 from bpviewer.core.data.csvdata import ReadCancelled
 from bpviewer.gui import gc_guard
-from bpviewer.gui.session import Session
+from bpviewer.gui.session import LOADING, Session
 
 if TYPE_CHECKING:
     from bpviewer.core.data.datasets import Dataset
@@ -60,7 +60,10 @@ class DataLoader(QObject):
     ) -> bool:
         """Start reading ``spec``'s data (``what`` names it in messages); False, with the
         session's message, when the document is busy (a run, or another read)."""
-        if self.loading or not self._session.begin_loading(what or text):
+        if self.loading:  # (the session is busy then: it says so)
+            self._session.messageIssued.emit(LOADING)
+            return False
+        if not self._session.begin_loading(what or text):
             return False
         from superqt.utils import create_worker  # superqt costs ~130 ms: not at start-up
 

@@ -889,7 +889,9 @@ class Session(QObject):
 
     def why_not(self, phase: str) -> str:
         """Why a phase cannot run now."""
-        return "training is running" if self.busy else self.machine.why_not(phase)
+        if self.busy:
+            return "training is running" if self.loading is None else "a data set is being read"
+        return self.machine.why_not(phase)
 
     def run_phase(self, phase: str) -> list[StepRecord]:
         """Run (the rest of) a phase: forward, backward or update."""

@@ -240,7 +240,9 @@ class DataPanel(QWidget):
         if what & (Change.BUSY | Change.DOCUMENT):
             # nothing here may change the document while a run goes or data are read:
             # greyed, not ignored (but Cancel of a read)
-            self.body.setEnabled(not self._session.busy)
+            s = self._session
+            self.setEnabled(not s.busy or s.loading is not None)
+            self.body.setEnabled(not s.busy)
 
     def _show_hint(self) -> None:
         """Say why the network cannot fit these data, with the fix one click away."""
