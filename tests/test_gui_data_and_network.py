@@ -9,6 +9,7 @@ import numpy as np
 
 from bpviewer.core.engine.decision import classify, decision_grid
 from bpviewer.core.engine.network import Network
+from bpviewer.core.engine.notation import fmt
 from bpviewer.core.files.examples import EXAMPLES
 from bpviewer.core.files.project import TrainingSettings, load_project
 from bpviewer.core.training.trainer import Trainer, data_loss
@@ -184,8 +185,10 @@ def test_regenerating_a_preset_uses_seed_and_noise(window):
     panel.seed.setValue(4)
     panel.use_preset()
     assert not np.array_equal(first, window.session.project.dataset.inputs)
-    assert panel.samples.rowCount() == 50
-    panel.samples.cellDoubleClicked.emit(7, 0)
+    model = panel.samples.model()
+    assert model.rowCount() == 50 and model.columnCount() == 3
+    assert model.index(7, 1).data() == fmt(window.session.project.dataset.inputs[7, 1])
+    panel.samples.doubleClicked.emit(model.index(7, 0))
     assert window.session.sample_index == 7
     assert window.sample_editor.spin.value() == 8
     # the table shows the data, it does not edit them (the sample editor does)

@@ -9,19 +9,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSignalBlocker, Qt
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QProgressBar,
     QPushButton,
     QSpinBox,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -29,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from bpviewer.core.data.csvdata import preview_table
-from bpviewer.core.data.datasets import GENERATED, PRESETS, check_image_shape
+from bpviewer.core.data.datasets import GENERATED, PRESETS, Dataset, check_image_shape
 from bpviewer.core.data.features import FEATURES, LABELS
 from bpviewer.core.engine.notation import fmt
 from bpviewer.core.errors import BpviewerError
@@ -37,7 +40,6 @@ from bpviewer.gui.data_loader import DataLoader
 from bpviewer.gui.session import Change, Session
 
 PREVIEW_ROWS = 8
-SHOWN_SAMPLES = 500
 #: CSV files at least this big are read in the background, with progress and Cancel
 #: (about 25,000 rows of two inputs: a smaller file reads in a blink).
 BACKGROUND_BYTES = 1 << 20
@@ -83,10 +85,14 @@ class DataPanel(QWidget):
         self.summary.setObjectName("dataSummary")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
-        self.samples = QTableWidget(0, 0)
+        self.samples = QTableView()
         self.samples.setObjectName("sampleTable")
-        self.samples.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.samples.cellDoubleClicked.connect(lambda r, c: session.select_sample(r))
+        self.samples_model = SamplesModel(self.samples)
+        self.samples.setModel(self.samples_model)
+        self.samples.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        rows = self.samples.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # a million rows, one height
+        self.samples.doubleClicked.connect(lambda index: session.select_sample(index.row()))
         self.samples.setToolTip("Double-click a sample to step through it")
         layout.addWidget(self.samples, 1)
         self._csv: Path | None = None
@@ -300,15 +306,7 @@ class DataPanel(QWidget):
             with QSignalBlocker(box):
                 box.setChecked(key in (spec.get("features") or []))
                 box.setEnabled(raw_2d)
-        names = data.input_names + data.target_names
-        rows = min(data.n_samples, SHOWN_SAMPLES)
-        self.samples.setRowCount(rows)
-        self.samples.setColumnCount(len(names))
-        self.samples.setHorizontalHeaderLabels(names)
-        for r in range(rows):
-            values = [*data.inputs[r], *data.targets[r]]
-            for c, v in enumerate(values):
-                self.samples.setItem(r, c, QTableWidgetItem(fmt(v)))
+        self.samples_model.show(data)
 
     # ------------------------------------------------------------------ presets
     def _on_preset_chosen(self) -> None:
@@ -459,3 +457,41 @@ def listed(names: list[str], what: str) -> str:
     if len(names) <= LISTED_NAMES:
         return ", ".join(names)
     return f"{', '.join(names[:3])}, …, {names[-1]} ({len(names)} {what})"
+
+
+class SamplesModel(QAbstractTableModel):
+    """The training samples, one row each: the inputs, then the targets.  Cells are
+    formatted when drawn, so a million samples cost what the rows in view cost."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._inputs = np.zeros((0, 0))  # (N, n)
+        self._targets = np.zeros((0, 0))  # (N, K)
+        self._names: list[str] = []
+
+    def show(self, data: Dataset) -> None:
+        """Show ``data``'s training samples (the arrays are read, never changed)."""
+        self.beginResetModel()
+        self._inputs, self._targets = data.inputs, data.targets
+        self._names = [*data.input_names, *data.target_names]
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's API)
+        return 0 if parent.isValid() else self._inputs.shape[0]
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._names)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
+            return None
+        r, c = index.row(), index.column()
+        n = self._inputs.shape[1]
+        return fmt(self._inputs[r, c] if c < n else self._targets[r, c - n])
+
+    def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self._names[section] if section < len(self._names) else None
+        return str(section + 1)

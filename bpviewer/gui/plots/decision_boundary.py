@@ -48,6 +48,7 @@ class DecisionBoundary(QWidget):
         #: "5,000 of 1,000,000 samples shown" when the points are a sample of the data.
         self.sampled = QLabel("")
         self.sampled.setObjectName("boundarySampled")
+        self.sampled.setContentsMargins(4, 2, 4, 0)
         self._layout.addWidget(self.sampled)
         self.plot = None
         self.image = None
