@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 
 from bpviewer.core.engine.decision import classify, decision_grid
 from bpviewer.core.engine.network import Network
+from bpviewer.core.engine.notation import fmt
 from bpviewer.core.files.examples import EXAMPLES
 from bpviewer.core.files.project import TrainingSettings, load_project
 from bpviewer.core.training.trainer import Trainer, data_loss
@@ -183,8 +185,10 @@ def test_regenerating_a_preset_uses_seed_and_noise(window):
     panel.seed.setValue(4)
     panel.use_preset()
     assert not np.array_equal(first, window.session.project.dataset.inputs)
-    assert panel.samples.rowCount() == 50
-    panel.samples.cellDoubleClicked.emit(7, 0)
+    model = panel.samples.model()
+    assert model.rowCount() == 50 and model.columnCount() == 3
+    assert model.index(7, 1).data() == fmt(window.session.project.dataset.inputs[7, 1])
+    panel.samples.doubleClicked.emit(model.index(7, 0))
     assert window.session.sample_index == 7
     assert window.sample_editor.spin.value() == 8
     # the table shows the data, it does not edit them (the sample editor does)
@@ -354,3 +358,64 @@ def test_the_import_button_is_above_the_csv_preview(window):
     panel = window.data_panel
     top = panel.import_button.mapTo(panel, QPoint(0, 0)).y()
     assert top < panel.preview.mapTo(panel, QPoint(0, 0)).y()
+
+
+def test_the_digits_preset_holds_out_a_fifth_and_the_summary_names_the_image(window):
+    panel = window.data_panel
+    panel.preset.setCurrentText("digits")
+    assert panel.use_preset()
+    s = window.session
+    assert s.project.data_spec == {"preset": "digits", "validation_split": 0.2, "split_seed": 0}
+    data = s.project.dataset
+    assert data.validation_inputs.shape == (359, 64) and data.n_samples == 1438
+    text = panel.summary.text()
+    assert "64 inputs (8×8 image)" in text and "r1c1" not in text
+    assert "; 359 for validation" in text
+    # ten classes and ten targets: the lists are shortened, their ends kept
+    assert "digit=0, digit=1, digit=2, …, digit=9 (10 targets)" in text
+    assert "classes: 0, 1, 2, …, 9 (10 classes)" in text
+    panel.preset.setCurrentText("iris")
+    assert panel.use_preset()
+    assert "inputs sepal_length, sepal_width, petal_length, petal_width →" in panel.summary.text()
+
+
+def test_editing_a_sample_keeps_the_image_shape_in_the_inline_data(window):
+    s = window.session
+    window.data_panel.preset.setCurrentText("digits")
+    assert window.data_panel.use_preset()
+    assert s.set_sample_value("input", 3, 10, 0.5)
+    spec = s.project.data_spec
+    assert spec["image_shape"] == [8, 8] and len(spec["inputs"]) == 1438
+    assert s.project.dataset.image_shape == (8, 8)
+    # the inline data read back as they are: the same picture shape
+    from bpviewer.core.data.datasets import build_dataset
+
+    again = build_dataset(spec, Path("."))  # inline data: no file is read
+    assert again.image_shape == (8, 8) and again.inputs[3, 10] == 0.5
+    assert "64 inputs (8×8 image)" in window.data_panel.summary.text()
+
+
+def test_a_csv_import_may_declare_an_image_shape_and_a_wrong_one_is_refused(window, tmp_path):
+    rows = ["p1,p2,p3,p4,p5,p6,digit"] + [
+        ",".join(str((k * 7 + j) % 5) for j in range(6)) + f",{k % 2}" for k in range(20)
+    ]
+    (tmp_path / "img.csv").write_text("\n".join(rows) + "\n")
+    panel, s = window.data_panel, window.session
+    assert panel.load_csv(tmp_path / "img.csv")
+    panel.image_rows.setValue(4)
+    panel.image_cols.setValue(2)
+    assert panel.csv_spec()["image_shape"] == [4, 2]
+    before, depth = s.project.dataset, s.undo_stack.count()
+    assert not panel.import_csv()
+    said = "img.csv: data.image_shape [4, 2] holds 8 pixels, but the data have 6 inputs"
+    assert said in window.statusBar().currentMessage()
+    assert window.prompter.errors and said in window.prompter.errors[-1][1]
+    assert s.project.dataset is before and s.undo_stack.count() == depth
+    panel.image_rows.setValue(3)
+    assert panel.import_csv()
+    assert s.project.dataset.image_shape == (3, 2)
+    assert s.project.data_spec["image_shape"] == [3, 2]
+    assert "6 inputs (3×2 image)" in panel.summary.text()
+    panel.image_rows.setValue(0)
+    panel.image_cols.setValue(0)
+    assert "image_shape" not in panel.csv_spec()  # — and —: no image

@@ -13,8 +13,9 @@ stack.  Three rules keep the window consistent:
   pushes one :class:`DocCommand`; undo and redo put a whole state back, bit for bit.
   Opening a project, New and Check my code start a new document: a new undo stack and no
   runs.
-* **Quiet while a run goes.**  While a training run goes, every call that would change the
-  document is refused with a message; the run's end is one undo step.
+* **Quiet while a run goes.**  While a training run goes, or a data set is read in the
+  background (:meth:`Session.begin_loading`), every call that would change the document is
+  refused with a message; the run's end, or the data read, is one undo step.
 
 Widgets never compute and never change the document except through these methods.
 """
@@ -47,6 +48,7 @@ from bpviewer.core.files.project import (
 from bpviewer.core.training.runs import Run, describe_change
 
 if TYPE_CHECKING:
+    from bpviewer.core.data.datasets import Dataset
     from bpviewer.core.training.training_run import Chunk, RunResult, Watch
 
 #: Earlier runs kept (curves and their histories for rewinding).
@@ -55,6 +57,8 @@ MAX_RUNS = 6
 UNDO_BUDGET = 512 * 2**20
 #: What a refused change says while a run goes.
 BUSY = "a training run is going: stop it first (Shift+F5)"
+#: What a refused change says while a data set is read in the background.
+LOADING = "a data set is being read: wait for it, or cancel it in the Data panel"
 
 
 class Change(enum.Flag):
@@ -135,6 +139,8 @@ class Session(QObject):
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
         self.busy = False
+        #: What is being read in the background (the document is busy meanwhile), or None.
+        self.loading: str | None = None
         self.runs: list[Run] = []
         self.current_run: Run | None = None
         self._run_before: DocState | None = None
@@ -177,7 +183,7 @@ class Session(QObject):
 
     def _refuse_if_busy(self) -> bool:
         if self.busy:
-            self.messageIssued.emit(BUSY)
+            self.messageIssued.emit(LOADING if self.loading is not None else BUSY)
             return True
         return False
 
@@ -203,8 +209,7 @@ class Session(QObject):
 
     def open(self, path: str | Path) -> bool:
         """Load a project file (raises BpviewerError with the file name and the problem)."""
-        if self.busy:
-            self.messageIssued.emit(BUSY)
+        if self._refuse_if_busy():
             return False
         project = load_project(path)
         self.load(project)
@@ -399,7 +404,12 @@ class Session(QObject):
                 "the edited samples are kept in the project file from now on (they no "
                 "longer come from the preset or file they were read from)"
             )
-        inline = {"inputs": dataset.inputs.tolist(), "targets": dataset.targets.tolist()}
+        inline: dict[str, Any] = {
+            "inputs": dataset.inputs.tolist(),
+            "targets": dataset.targets.tolist(),
+        }
+        if dataset.image_shape is not None:  # still a picture, row by row
+            inline["image_shape"] = list(dataset.image_shape)
         with self._action(f"Edit {which} {col + 1} of sample {row + 1}"):
             self.project = replace(self.project, dataset=dataset, data_spec=inline)
             self._load_batch()
@@ -541,10 +551,55 @@ class Session(QObject):
             replace(self.project, network=network, training=training), "Change the network"
         )
 
-    def set_data(self, spec: dict, base_dir: Path | None = None, text: str = "New data") -> bool:
+    def data_base_dir(self) -> Path:
+        """The folder a data spec's relative CSV path is read from (the project's)."""
+        return self.project.path.parent if self.project.path else Path.cwd()
+
+    def begin_loading(self, what: str) -> bool:
+        """A data set is about to be read off the GUI thread (``what`` names it): the
+        document is busy, so nothing changes under the reader, until :meth:`end_loading`.
+        False, with a message, when a run or another read is going."""
+        if self._refuse_if_busy():
+            return False
+        with self._changing(Change.BUSY):
+            self.busy = True
+            self.loading = what
+        return True
+
+    def end_loading(
+        self,
+        spec: dict | None = None,
+        dataset: Dataset | None = None,
+        base_dir: Path | None = None,
+        text: str = "New data",
+    ) -> bool:
+        """The background read ended: the document is free again and, when ``dataset``
+        (read from ``spec``) is given, it becomes the document's data as one undo step (see
+        :meth:`set_data`); one notification in all.  Without a dataset (cancelled, or
+        the file refused) the current data stay; returns whether data were applied."""
+        if self.loading is None:
+            return False
+        with self._changing(Change.BUSY):
+            self.busy = False
+            self.loading = None
+            if spec is None or dataset is None:
+                return False
+            return self.set_data(spec, base_dir, text, dataset=dataset)
+
+    def set_data(
+        self,
+        spec: dict,
+        base_dir: Path | None = None,
+        text: str = "New data",
+        *,
+        dataset: Dataset | None = None,
+    ) -> bool:
         """Use a new data set (a preset, a CSV file, derived features); the network's input
         and output layers follow its widths.  A set that cannot be read is refused with a
-        message and the current data stay."""
+        message and the current data stay.
+
+        ``dataset``, when given, is ``spec``'s data already built (read in the background
+        by :class:`~bpviewer.gui.data_loader.DataLoader`): it is used as it is."""
         from bpviewer.core.data.datasets import build_dataset
         from bpviewer.core.engine.losses import get_loss, losses_for
         from bpviewer.core.engine.network_edit import reshape_network
@@ -552,12 +607,12 @@ class Session(QObject):
 
         if self._refuse_if_busy():
             return False
-        base = base_dir or (self.project.path.parent if self.project.path else Path.cwd())
-        try:
-            dataset = build_dataset(spec, base)
-        except (BpviewerError, OSError) as exc:
-            self.messageIssued.emit(f"{exc}; the current data stay")
-            return False
+        if dataset is None:
+            try:
+                dataset = build_dataset(spec, base_dir or self.data_base_dir())
+            except (BpviewerError, OSError) as exc:
+                self.messageIssued.emit(f"{exc}; the current data stay")
+                return False
         net = self.machine.network
         sizes = list(net.layer_sizes)
         sizes[0], sizes[-1] = dataset.inputs.shape[1], dataset.targets.shape[1]
@@ -834,7 +889,9 @@ class Session(QObject):
 
     def why_not(self, phase: str) -> str:
         """Why a phase cannot run now."""
-        return "training is running" if self.busy else self.machine.why_not(phase)
+        if self.busy:
+            return "training is running" if self.loading is None else "a data set is being read"
+        return self.machine.why_not(phase)
 
     def run_phase(self, phase: str) -> list[StepRecord]:
         """Run (the rest of) a phase: forward, backward or update."""
@@ -895,7 +952,7 @@ class Session(QObject):
         ):
             state = "update done"
         if self.busy:
-            state = "training"
+            state = "training" if self.loading is None else "reading data"
         parts = [state, f"iteration {self.machine.iteration}", sample]
         loss = self.machine.results.get("loss")
         if loss is not None:

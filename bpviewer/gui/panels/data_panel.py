@@ -1,38 +1,50 @@
 """The data sets panel: built-in sets (regenerate with a seed and noise), CSV import with a
-preview and a choice of columns, standardisation, a validation split, derived features, and
-a table of the samples."""
+preview and a choice of columns, standardisation, a validation split, an image shape,
+derived features, and a table of the samples.
+
+A big CSV file is read in the background (:class:`DataLoader`), with progress and Cancel
+at the top of the panel; the rest of the panel is greyed meanwhile, as while a run goes."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSignalBlocker, Qt
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QProgressBar,
     QPushButton,
     QSpinBox,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from bpviewer.core.data.csvdata import read_table
-from bpviewer.core.data.datasets import GENERATED, PRESETS
+from bpviewer.core.data.csvdata import preview_table
+from bpviewer.core.data.datasets import GENERATED, PRESETS, Dataset, check_image_shape
 from bpviewer.core.data.features import FEATURES, LABELS
 from bpviewer.core.engine.notation import fmt
 from bpviewer.core.errors import BpviewerError
+from bpviewer.gui.data_loader import DataLoader
 from bpviewer.gui.session import Change, Session
 
 PREVIEW_ROWS = 8
-SHOWN_SAMPLES = 500
+#: CSV files at least this big are read in the background, with progress and Cancel
+#: (about 25,000 rows of two inputs: a smaller file reads in a blink).
+BACKGROUND_BYTES = 1 << 20
+#: Names listed in the summary; longer lists show their start and end.
+LISTED_NAMES = 8
 
 #: Presets generated from n, noise and seed (the logic tables and iris are fixed).
 TUNABLE = tuple(name for name in GENERATED if name not in ("xor", "and", "or"))
@@ -46,7 +58,13 @@ class DataPanel(QWidget):
         self.setObjectName("dataPanel")
         self._session = session
         self.prompter = prompter
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self._build_progress(outer)
+        #: Everything but the progress row: greyed while a run goes or data are read.
+        self.body = QWidget()
+        outer.addWidget(self.body, 1)
+        layout = QVBoxLayout(self.body)
         self._build_source(layout)
         hint_row = QHBoxLayout()
         self.hint = QLabel("")
@@ -67,15 +85,42 @@ class DataPanel(QWidget):
         self.summary.setObjectName("dataSummary")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
-        self.samples = QTableWidget(0, 0)
+        self.samples = QTableView()
         self.samples.setObjectName("sampleTable")
-        self.samples.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.samples.cellDoubleClicked.connect(lambda r, c: session.select_sample(r))
+        self.samples_model = SamplesModel(self.samples)
+        self.samples.setModel(self.samples_model)
+        self.samples.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        rows = self.samples.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # a million rows, one height
+        self.samples.doubleClicked.connect(lambda index: session.select_sample(index.row()))
         self.samples.setToolTip("Double-click a sample to step through it")
         layout.addWidget(self.samples, 1)
         self._csv: Path | None = None
+        self._csv_inputs = 0
+        self.loader = DataLoader(session, self)
+        self.loader.progressed.connect(self._on_progress)
+        self.loader.finished.connect(self._on_loaded)
         session.changed.connect(self._on_changed)
         self.refresh()
+
+    def _build_progress(self, layout: QVBoxLayout) -> None:
+        """Reading <file>… [progress] [Cancel], shown while a file is read."""
+        self.progress_row = QWidget()
+        self.progress_row.setObjectName("dataProgressRow")
+        row = QHBoxLayout(self.progress_row)
+        self.progress_text = QLabel("")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("dataProgress")
+        self.progress.setRange(0, 100)
+        self.cancel = QPushButton("Cancel")
+        self.cancel.setObjectName("cancelDataLoad")
+        self.cancel.setToolTip("Stop reading; the current data stay")
+        self.cancel.clicked.connect(self.cancel_loading)
+        row.addWidget(self.progress_text)
+        row.addWidget(self.progress, 1)
+        row.addWidget(self.cancel)
+        self.progress_row.hide()
+        layout.addWidget(self.progress_row)
 
     def _build_source(self, layout: QVBoxLayout) -> None:
         """The built-in presets with their knobs, and the CSV file."""
@@ -155,9 +200,25 @@ class DataPanel(QWidget):
         self.import_button = QPushButton("Import")
         self.import_button.setObjectName("importCsv")
         self.import_button.clicked.connect(self.import_csv)
+        self.image_rows, self.image_cols = QSpinBox(), QSpinBox()
+        for box, name, what in (
+            (self.image_rows, "imageRows", "rows"),
+            (self.image_cols, "imageColumns", "columns"),
+        ):
+            box.setObjectName(name)
+            box.setRange(0, 4096)
+            box.setSpecialValueText("—")  # 0: no image shape
+            box.setToolTip(
+                f"Image {what}: the inputs are a picture read row by row "
+                "(rows × columns = the number of inputs); — for none"
+            )
         options.addWidget(self.standardize)
         options.addWidget(QLabel("validation"))
         options.addWidget(self.split)
+        options.addWidget(QLabel("image"))
+        options.addWidget(self.image_rows)
+        options.addWidget(QLabel("×"))
+        options.addWidget(self.image_cols)
         options.addStretch(1)
         options.addWidget(self.import_button)
         layout.insertLayout(at, options)
@@ -183,8 +244,11 @@ class DataPanel(QWidget):
         elif what & Change.SHAPE:
             self._show_hint()
         if what & (Change.BUSY | Change.DOCUMENT):
-            # nothing here may change the document while a run goes: greyed, not ignored
-            self.setEnabled(not self._session.busy)
+            # nothing here may change the document while a run goes or data are read:
+            # greyed, not ignored (but Cancel of a read)
+            s = self._session
+            self.setEnabled(not s.busy or s.loading is not None)
+            self.body.setEnabled(not s.busy)
 
     def _show_hint(self) -> None:
         """Say why the network cannot fit these data, with the fix one click away."""
@@ -206,16 +270,20 @@ class DataPanel(QWidget):
         self._show_hint()
         spec = self._session.project.data_spec
         data = self._session.project.dataset
-        labels = f"; classes: {', '.join(data.class_labels)}" if data.class_labels else ""
+        labels = f"; classes: {listed(data.class_labels, 'classes')}" if data.class_labels else ""
         val = (
-            f"; {data.validation_inputs.shape[0]} for validation"
+            f"; {data.validation_inputs.shape[0]:,} for validation"
             if data.validation_inputs is not None
             else ""
         )
+        if data.image_shape is not None:
+            rows, cols = data.image_shape
+            inputs = f"{len(data.input_names)} inputs ({rows}×{cols} image)"
+        else:
+            inputs = f"inputs {listed(data.input_names, 'inputs')}"
         self.summary.setText(
-            f"{data.n_samples} training samples, inputs "
-            f"{', '.join(data.input_names)} → targets "
-            f"{', '.join(data.target_names)}{val}{labels}"
+            f"{data.n_samples:,} training samples, {inputs} → targets "
+            f"{listed(data.target_names, 'targets')}{val}{labels}"
         )
         if spec.get("preset") in PRESETS:  # show the built-in set in use and its knobs
             for widget in (self.preset, self.n, self.noise, self.seed):
@@ -238,15 +306,7 @@ class DataPanel(QWidget):
             with QSignalBlocker(box):
                 box.setChecked(key in (spec.get("features") or []))
                 box.setEnabled(raw_2d)
-        names = data.input_names + data.target_names
-        rows = min(data.n_samples, SHOWN_SAMPLES)
-        self.samples.setRowCount(rows)
-        self.samples.setColumnCount(len(names))
-        self.samples.setHorizontalHeaderLabels(names)
-        for r in range(rows):
-            values = [*data.inputs[r], *data.targets[r]]
-            for c, v in enumerate(values):
-                self.samples.setItem(r, c, QTableWidgetItem(fmt(v)))
+        self.samples_model.show(data)
 
     # ------------------------------------------------------------------ presets
     def _on_preset_chosen(self) -> None:
@@ -265,6 +325,8 @@ class DataPanel(QWidget):
             spec.update(n=self.n.value(), noise=self.noise.value(), seed=self.seed.value())
         if name == "iris":
             spec.update(standardize=True)
+        if name == "digits":  # a held-out fifth says whether the digits are learned
+            spec.update(validation_split=0.2, split_seed=0)
         return self._session.set_data(spec, text=f"Data: {name}")
 
     def _on_feature(self) -> None:
@@ -285,9 +347,10 @@ class DataPanel(QWidget):
             self.load_csv(path)
 
     def load_csv(self, path: str | Path) -> bool:
-        """Read a CSV's header and first rows into the preview and the column lists."""
+        """Read a CSV's header and first rows into the preview and the column lists (only
+        the file's start is read: the rest is checked when it is imported)."""
         try:
-            table = read_table(path)
+            table = preview_table(path, PREVIEW_ROWS)
         except BpviewerError as exc:
             self._session.messageIssued.emit(f"{exc}; the current data stay")
             if self.prompter is not None:  # as a broken project file is: a dialog
@@ -332,15 +395,103 @@ class DataPanel(QWidget):
             spec["standardize"] = True
         if self.split.value() > 0:
             spec["validation_split"] = round(self.split.value(), 6)
+        if self.image_rows.value() or self.image_cols.value():
+            spec["image_shape"] = [self.image_rows.value(), self.image_cols.value()]
         return spec
 
     def import_csv(self) -> bool:
-        """Use the previewed CSV with the chosen columns (the project file's code path)."""
+        """Use the previewed CSV with the chosen columns (the project file's code path).
+
+        A file of BACKGROUND_BYTES or more is read in the background: True then says the
+        read started, and :attr:`loader` tells how it ended (``finished``, ``outcome``)."""
         if self._csv is None:
             self._session.messageIssued.emit("choose a CSV file first")
             return False
+        spec, text = self.csv_spec(), f"Import {self._csv.name}"
+        if "image_shape" in spec:  # refused before a big file is read for nothing
+            try:
+                check_image_shape(spec["image_shape"], len(spec["inputs"]))
+            except BpviewerError as exc:
+                return self._refused(f"{self._csv.name}: {exc}; the current data stay")
+        try:
+            big = self._csv.stat().st_size >= BACKGROUND_BYTES
+        except OSError:
+            big = False  # set_data says what is wrong with the file
+        if big:
+            if not self.loader.load(spec, text=text, what=self._csv.name):
+                return False
+            self.progress_text.setText(f"Reading {self._csv.name}…")
+            self.progress.setValue(0)
+            self.progress_row.show()
+            return True
         with self._session.messages() as said:
-            ok = self._session.set_data(self.csv_spec(), text=f"Import {self._csv.name}")
+            ok = self._session.set_data(spec, text=text)
         if not ok and said and self.prompter is not None:  # as a broken project file is
             self.prompter.error("Cannot import the CSV file", said[-1])
         return ok
+
+    def _refused(self, message: str) -> bool:
+        self._session.messageIssued.emit(message)
+        if self.prompter is not None:
+            self.prompter.error("Cannot import the CSV file", message)
+        return False
+
+    # ------------------------------------------------------------------ reading
+    def cancel_loading(self) -> None:
+        """Stop the read going; the current data stay."""
+        self.loader.cancel()
+        self.progress_text.setText(f"Cancelling {self._session.loading or ''}…")
+
+    def _on_progress(self, fraction: float) -> None:
+        self.progress.setValue(round(fraction * 100))
+
+    def _on_loaded(self, applied: bool, message: str) -> None:
+        self.progress_row.hide()
+        self.progress.setValue(0)
+        if not applied and not self.loader.cancelled and self.prompter is not None:
+            self.prompter.error("Cannot import the CSV file", message)
+
+
+def listed(names: list[str], what: str) -> str:
+    """``a, b, c`` for a few names; ``a, b, c, …, z (64 inputs)`` for many."""
+    if len(names) <= LISTED_NAMES:
+        return ", ".join(names)
+    return f"{', '.join(names[:3])}, …, {names[-1]} ({len(names)} {what})"
+
+
+class SamplesModel(QAbstractTableModel):
+    """The training samples, one row each: the inputs, then the targets.  Cells are
+    formatted when drawn, so a million samples cost what the rows in view cost."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._inputs = np.zeros((0, 0))  # (N, n)
+        self._targets = np.zeros((0, 0))  # (N, K)
+        self._names: list[str] = []
+
+    def show(self, data: Dataset) -> None:
+        """Show ``data``'s training samples (the arrays are read, never changed)."""
+        self.beginResetModel()
+        self._inputs, self._targets = data.inputs, data.targets
+        self._names = [*data.input_names, *data.target_names]
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's API)
+        return 0 if parent.isValid() else self._inputs.shape[0]
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._names)
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
+            return None
+        r, c = index.row(), index.column()
+        n = self._inputs.shape[1]
+        return fmt(self._inputs[r, c] if c < n else self._targets[r, c - n])
+
+    def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self._names[section] if section < len(self._names) else None
+        return str(section + 1)

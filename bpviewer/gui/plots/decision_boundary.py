@@ -3,6 +3,10 @@ field (the winning output's class when there are several), with the data points 
 training points filled and validation points hollow, and a legend of what the colours
 mean.  Orange and blue as in the diagram: class 0 (an output below the split) orange,
 class 1 blue.
+
+Big data sets draw at most MAX_POINTS points, chosen per class in proportion (every class
+shown), and say so above the plot.  Nothing is computed while the panel is hidden (a tab
+behind another): it catches up when shown.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from bpviewer.gui.visibility import seen
 #: training worker waits, a coarser one (drawn smoothed) keeps the cost of a redraw.
 GRID = 160
 LIVE_GRID = 80
+#: Points drawn at most (training and validation together): more hide the field and cost
+#: seconds to lay out.
+MAX_POINTS = 5000
 CLASS_COLOURS = [palette.NEGATIVE, palette.POSITIVE, "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
 
 
@@ -39,12 +46,23 @@ class DecisionBoundary(QWidget):
         self._layout.setContentsMargins(0, 0, 0, 0)
         self.note = QLabel("")
         self._layout.addWidget(self.note)
+        #: "5,000 of 1,000,000 samples shown" when the points are a sample of the data.
+        self.sampled = QLabel("")
+        self.sampled.setObjectName("boundarySampled")
+        self.sampled.setContentsMargins(4, 2, 4, 0)
+        self._layout.addWidget(self.sampled)
         self.plot = None
         self.image = None
         self.scatter = None  # the training points (one item per class, for the legend)
         self.points: list = []
         self.colour_bar = None
         self.values: np.ndarray | None = None
+        #: Fields computed (for tests: none while hidden).
+        self.redraws = 0
+        self._stale = True
+        self._points_key: tuple | None = None  # what the points drawn show
+        self._planes: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._plane_of: object = None  # the data set the planes cover
         session.changed.connect(self._on_changed)
 
     def applicable(self) -> bool:
@@ -84,17 +102,20 @@ class DecisionBoundary(QWidget):
             self.note.setText("The decision boundary is drawn for networks with two inputs.")
             if self.plot is not None:
                 self.plot.hide()
+            self.sampled.setText("")
+            self._points_key = None
             return
         self.note.setText("")
-        if not seen(self) and network is None:
+        if not seen(self):  # (a run's live redraw asks seen() first too)
             self._stale = True
             return
         self.ensure_plot().show()
+        self.redraws += 1
         s = self._session
         net = network or s.network
         data = s.project.dataset
         features = s.project.data_spec.get("features") or []
-        xs, ys = plane(data.inputs[:, :2], LIVE_GRID if image_only else GRID)
+        xs, ys = self._plane(data, LIVE_GRID if image_only else GRID)
         self.values = decision_grid(net, xs, ys, features)
         pg = self._pg
         k = net.layer_sizes[-1]
@@ -133,14 +154,33 @@ class DecisionBoundary(QWidget):
         self.colour_bar.setLevels(levels)
         self.colour_bar.show()
 
+    def _plane(self, data, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """The grid over ``data``'s inputs (xs (n,), ys (n,)), kept while the data stay (a
+        million samples' extent is not looked for again at every step)."""
+        if self._plane_of is not data:
+            self._plane_of, self._planes = data, {}
+        if n not in self._planes:
+            # the extent column by column (40 times faster than min(axis=0) over (N, 2)),
+            # then the grid over the two corners: the same as plane(data.inputs, n)
+            x = data.inputs
+            corners = np.array([[x[:, k].min() for k in (0, 1)], [x[:, k].max() for k in (0, 1)]])
+            self._planes[n] = plane(corners, n)
+        return self._planes[n]
+
     def _draw_points(self, data, net) -> None:
-        """Training points filled, validation points hollow, one legend entry per class."""
+        """Training points filled, validation points hollow, one legend entry per class;
+        at most MAX_POINTS of them, stratified by class.  Drawn again only when the data or
+        the output's split change (not at every step)."""
+        split = threshold(net.activations[-1])
+        drawn = self._points_key
+        if drawn is not None and drawn[0] is data and drawn[1] == split:
+            return
         pg = self._pg
         for item in self.points:
             self.plot.removeItem(item)
         self.points = []
         self.legend.clear()
-        split = threshold(net.activations[-1])
+        self._points_key = (data, split)
 
         def classes(targets: np.ndarray) -> np.ndarray:
             if targets.shape[1] > 1:
@@ -149,13 +189,27 @@ class DecisionBoundary(QWidget):
 
         names = data.class_labels or [f"class {c}" for c in range(max(2, data.targets.shape[1]))]
         train = classes(data.targets)
+        val = classes(data.validation_targets) if data.validation_inputs is not None else None
+        n_val = 0 if val is None else len(val)
+        total = len(train) + n_val
+        budget_val = 0 if val is None else round(MAX_POINTS * n_val / total)
+        train_rows = stratified_rows(train, MAX_POINTS - budget_val)
+        val_rows = None if val is None else stratified_rows(val, budget_val)
+        shown = len(train_rows) + (0 if val_rows is None else len(val_rows))
+        self.sampled.setText(
+            f"{shown:,} of {total:,} samples shown (the same share of each class)"
+            if shown < total
+            else ""
+        )
         self.scatter.setData([], [])
-        for c in np.unique(train):
+        train_x = data.inputs[train_rows]
+        train_c = train[train_rows]
+        for c in np.unique(train_c):
             colour = CLASS_COLOURS[int(c) % len(CLASS_COLOURS)]
-            rows = train == c
+            rows = train_c == c
             item = pg.ScatterPlotItem(
-                data.inputs[rows, 0],
-                data.inputs[rows, 1],
+                train_x[rows, 0],
+                train_x[rows, 1],
                 size=6,
                 pen=pg.mkPen("k", width=0.5),
                 brush=pg.mkBrush(colour),
@@ -163,12 +217,15 @@ class DecisionBoundary(QWidget):
             )
             self.plot.addItem(item)
             self.points.append(item)
-        if data.validation_inputs is not None:
-            val = classes(data.validation_targets)
-            pens = [pg.mkPen(CLASS_COLOURS[int(c) % len(CLASS_COLOURS)], width=1.5) for c in val]
+        if val is not None and val_rows is not None and len(val_rows):
+            val_x = data.validation_inputs[val_rows]
+            pens = [
+                pg.mkPen(CLASS_COLOURS[int(c) % len(CLASS_COLOURS)], width=1.5)
+                for c in val[val_rows]
+            ]
             item = pg.ScatterPlotItem(
-                data.validation_inputs[:, 0],
-                data.validation_inputs[:, 1],
+                val_x[:, 0],
+                val_x[:, 1],
                 size=7,
                 pen=pens,
                 brush=pg.mkBrush(None),
@@ -183,8 +240,40 @@ class DecisionBoundary(QWidget):
 
     def catch_up(self) -> None:
         """Redraw now if the data or network changed while the panel was not seen."""
-        if getattr(self, "_stale", True):
+        if self._stale:
             self.refresh()
+
+
+def stratified_rows(classes: np.ndarray, cap: int) -> np.ndarray:
+    """Rows of ``classes`` (N,) (class numbers 0, 1, …) to draw: all of them when N ≤
+    ``cap``, else at most ``cap``, each class's share in proportion to its size, at least
+    one row of every class (when ``cap`` allows), spread evenly over the class's rows in
+    their order.  Sorted row indices (M,)."""
+    n = len(classes)
+    if n <= cap:
+        return np.arange(n)
+    if cap <= 0:
+        return np.arange(0)
+    counts = np.bincount(classes)
+    present = np.flatnonzero(counts)  # one pass per class below: classes are few
+    quota = cap * counts[present] / n
+    take = np.floor(quota).astype(int)
+    if len(present) <= cap:
+        take = np.maximum(take, 1)  # every class seen, however rare
+    # the rows left over go to the largest remainders; rows over go from the largest takes
+    left = cap - int(take.sum())
+    if left > 0:
+        order = np.argsort(take - quota, kind="stable")[:left]
+        take[order] += 1
+    while take.sum() > cap:
+        take[np.argmax(take)] -= 1
+    take = np.minimum(take, counts[present])
+    picks = []
+    for c, k in zip(present, take, strict=True):
+        if k:
+            rows = np.flatnonzero(classes == c)
+            picks.append(rows[np.linspace(0, len(rows) - 1, k).round().astype(int)])
+    return np.sort(np.concatenate(picks)) if picks else np.arange(0)
 
 
 def output_levels(activation: str, values: np.ndarray) -> tuple[float, float]:
