@@ -75,7 +75,7 @@ def weight_gradient(a_prev: Array, share: Array, out: Array | None = None) -> Ar
 
 def bias_gradient(share: Array, out: Array | None = None) -> Array:
     """∂E/∂b = −mean over the batch of δ: the sum of ``share`` (−δ / B, (B, n_l)); (n_l,)."""
-    return np.sum(share, axis=0, out=out)
+    return np.add.reduce(share, axis=0, out=out)  # np.sum without its wrapper
 
 
 def batch_loss(loss: Loss, z: Array, y: Array, t: Array) -> tuple[Array, float]:

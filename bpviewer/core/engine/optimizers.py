@@ -256,9 +256,10 @@ class Optimizer:
         """The step Δ for parameter ``i`` (gradient ``g`` = ∂E/∂w, value ``w``, both shaped
         like the parameter) and its new slot.
 
-        ``out`` (shaped like ``w``, not ``g`` itself) is a buffer for Δ: a rule with a
-        ``step_into`` (plain SGD) writes Δ there with the same operations, so the same bits,
-        and returns it; the others return new arrays, as their slots must be.
+        ``out`` (shaped like ``w``; may be ``g`` itself, which is then overwritten) is a
+        buffer for Δ: a rule with a ``step_into`` (plain SGD) writes Δ there with the same
+        operations, so the same bits, and returns it; the others return new arrays, as
+        their slots must be.
         """
         s = self.settings
         slot = state.slots[i]
@@ -273,7 +274,8 @@ class Optimizer:
             out.fill(0.0)
             return out, slot
         if self.decays[i] and s.weight_decay:
-            g = np.add(g, np.multiply(s.weight_decay, w, out=out), out=out)
+            decay = s.weight_decay * w if out is g else np.multiply(s.weight_decay, w, out=out)
+            g = np.add(g, decay, out=out)
         return rule.step_into(s, g, slot, state.t + 1, out)
 
     @staticmethod

@@ -23,7 +23,7 @@ class _Buffers:
     """Every array one iteration writes, for one batch size B; index l is weight layer l+1.
 
     ``z``, ``a``, ``delta``, ``share`` (−δ/B) and ``prime`` (f′(z)) are (B, n_l);
-    ``grad_w`` and ``step_w`` (Δ) are shaped like W_l, ``grad_b`` and ``step_b`` like b_l.
+    ``grad_w`` is shaped like W_l and ``grad_b`` like b_l; SGD overwrites them with its step Δ.
     ``top`` (B, 1) and ``loss`` (B,) serve the fused softmax and cross-entropy.
     """
 
@@ -33,9 +33,7 @@ class _Buffers:
     share: list[np.ndarray]
     prime: list[np.ndarray]
     grad_w: list[np.ndarray]
-    step_w: list[np.ndarray]
     grad_b: list[np.ndarray]
-    step_b: list[np.ndarray]
     top: np.ndarray
     total: np.ndarray
     loss: np.ndarray
@@ -105,9 +103,7 @@ class NumpyKernel:
                 share=[np.empty((batch, n)) for n in units],
                 prime=[np.empty((batch, n)) for n in units],
                 grad_w=[np.empty_like(w) for w in net.weights],
-                step_w=[np.empty_like(w) for w in net.weights],
                 grad_b=[np.empty(n) for n in units],
-                step_b=[np.empty(n) for n in units],
                 top=np.empty((batch, 1)),
                 total=np.empty((batch, 1)),
                 loss=np.empty(batch),
@@ -146,10 +142,10 @@ class NumpyKernel:
                 if norms is not None:
                     flat_grad = grad.ravel()
                     norms[l] = float(np.sqrt(flat_grad @ flat_grad))
-                dw, new_slots[i_w] = opt.delta(i_w, grad, w, state, buf.step_w[l])
+                dw, new_slots[i_w] = opt.delta(i_w, grad, w, state, grad)  # Δ over ∂E/∂W
                 if b is not None:
                     grad_b = backprop.bias_gradient(share, buf.grad_b[l])
-                    db, new_slots[i_b] = opt.delta(i_b, grad_b, b, state, buf.step_b[l])
+                    db, new_slots[i_b] = opt.delta(i_b, grad_b, b, state, grad_b)
                 if l > 0:
                     below = layers[l - 1][2]
                     delta = backprop.hidden_error_term(
@@ -177,15 +173,16 @@ def _softmax_cross_entropy(
     the cross-entropy loss done apart (so the same bits), without doing them twice.
     ``work`` (B, K) is scratch."""
     top, total = buf.top, buf.total
-    np.max(z, axis=-1, keepdims=True, out=top)
+    np.maximum.reduce(z, axis=-1, keepdims=True, out=top)  # z.max(axis=-1, keepdims=True)
     np.subtract(z, top, out=y)
     np.exp(y, out=y)
-    np.sum(y, axis=-1, keepdims=True, out=total)
+    np.add.reduce(y, axis=-1, keepdims=True, out=total)  # what np.sum calls
     np.divide(y, total, out=y)
     lse = np.add(top, np.log(total, out=total), out=total)  # log Σ exp z
     np.subtract(lse, z, out=work)
     np.multiply(t, work, out=work)
-    return float(np.sum(work, axis=-1, out=buf.loss).mean())
+    per_sample = np.add.reduce(work, axis=-1, out=buf.loss)
+    return float(np.add.reduce(per_sample) / per_sample.shape[0])  # what .mean() computes
 
 
 def flat_network(network: Network) -> tuple[np.ndarray, Network]:
