@@ -1,8 +1,9 @@
 """The NumPy training kernel: the step machine's kernels, into preallocated buffers.
 
 It calls :mod:`bpviewer.core.engine.backprop` in the same order as the step machine, so both give
-the same bits.  Parameters live in one flat buffer (the network's arrays are views into it),
-so a snapshot is one copy.
+the same bits; a softmax output with the cross-entropy loss is done by one function here
+doing both's operations in their order, once.  Parameters live in one flat buffer (the
+network's arrays are views into it), so a snapshot is one copy.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ class _Buffers:
 
     ``z``, ``a``, ``delta``, ``share`` (−δ/B) and ``prime`` (f′(z)) are (B, n_l);
     ``grad_w`` is shaped like W_l and ``grad_b`` like b_l; SGD overwrites them with its step Δ.
-    ``top`` (B, 1) and ``loss`` (B,) serve the fused softmax and cross-entropy.
+    ``top`` and ``total`` (B, 1) and ``loss`` (B,) serve the fused softmax and cross-entropy.
     """
 
     z: list[np.ndarray]
