@@ -55,3 +55,30 @@ def test_runner_refuses_an_unknown_case():
         timeout=60,
     )
     assert proc.returncode == 2 and "unknown case" in proc.stderr
+
+
+def test_the_floor_case_reports_bpviewer_over_its_matrix_products(tmp_path):
+    """Case 2c's row: samples/s of the engine and of the same step's products alone, the
+    ratio being the one over the other (structure only; the goal is not asserted)."""
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "run.py"),
+            "--quick",
+            "--cases",
+            "floor",
+            "--json-out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    (row,) = json.loads(out.read_text())["results"]
+    assert row["case"] == "2c vs the floor" and row["unit"] == "samples/s"
+    assert row["bpviewer"] > 0 and row["baseline"] > 0
+    assert abs(row["ratio"] - row["bpviewer"] / row["baseline"]) < 1e-9 * row["ratio"]
+    assert row["passed"] == (row["ratio"] >= 0.8)

@@ -69,3 +69,18 @@ def test_tiny_gradients_are_judged_against_the_loss_scale():
     assert relative_error(0.0, 6e-15, scale=43.0) < 1e-6
     assert relative_error(0.0, 6e-15) == 6e-15 / 1e-8  # a loss below 1: the 1e-8 floor
     assert relative_error(2e-7, 1e-7, scale=1000.0) == 1e-7 / 1e-5  # still caught
+
+
+@pytest.mark.parametrize("batch", [1, 2, 8, 64])
+def test_scaling_the_error_terms_first_gives_the_same_bits_for_a_power_of_two_batch(batch):
+    """The gradients sum −δ/B (a (B, n) scaling, cheaper than scaling (n_prev, n)); with
+    B a power of two the scale is exact, so the bits are those of scaling the sum."""
+    from bpviewer.core.engine import backprop
+
+    rng = np.random.default_rng(batch)
+    a, delta = rng.uniform(0.0, 1.0, (batch, 30)), rng.standard_normal((batch, 7))
+    share = backprop.batch_share(delta)
+    np.testing.assert_array_equal(
+        backprop.weight_gradient(a, share), np.matmul(a.T, delta) * (-1.0 / batch)
+    )
+    np.testing.assert_array_equal(backprop.bias_gradient(share), delta.sum(axis=0) * (-1.0 / batch))

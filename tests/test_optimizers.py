@@ -116,3 +116,31 @@ def test_the_window_refuses_such_a_setting_and_keeps_the_old_one(window):
     window.session.set_training(beta1=1.0)
     assert window.session.project.training == before
     assert "beta1 must be below 1" in messages[-1]
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+@pytest.mark.parametrize("decay", [0.0, DECAY])
+@pytest.mark.parametrize("frozen", [False, True])
+@pytest.mark.parametrize("into", ["buffer", "gradient"])
+def test_a_step_into_a_buffer_has_the_same_bits(name, decay, frozen, into):
+    """The fast path's ``out=`` (a buffer, or the gradient itself) changes where Δ goes,
+    never its value; rules with slots return new arrays and leave the buffer alone."""
+    from bpviewer.core.engine.optimizers import Optimizer
+
+    rng = np.random.default_rng(5)
+    w, g = rng.standard_normal((4, 3)), rng.standard_normal((4, 3))
+    settings = OptimizerSettings(name=name, learning_rate=LR, weight_decay=decay)
+    opt = Optimizer(settings, decays=[True], frozen=[frozen])
+    state = opt.initial_state([w])
+    state.slots = [tuple(rng.uniform(0.0, 1.0, (4, 3)) for _ in s) for s in state.slots]
+    expected, expected_slot = opt.delta(0, g.copy(), w, state)
+    given = g.copy()
+    out = given if into == "gradient" else np.full_like(w, np.nan)
+    got, slot = opt.delta(0, given, w, state, out)
+    np.testing.assert_array_equal(got, expected)
+    for a, b in zip(slot, expected_slot, strict=True):
+        np.testing.assert_array_equal(a, b)
+    writes = name == "sgd"  # the one rule without slots
+    assert (got is out) == writes
+    if not writes:
+        np.testing.assert_array_equal(given, g)  # the gradient is left as it was

@@ -242,3 +242,23 @@ def test_gradient_norms_per_layer_match_finite_differences(sizes, batch):
         derivs = [e.numerical for e in numerical.entries if e.kind == "w" and e.layer == l + 1]
         assert len(derivs) == sizes[l] * sizes[l + 1]
         assert norm == pytest.approx(float(np.linalg.norm(derivs)), rel=1e-8)
+
+
+@pytest.mark.parametrize("batch", [16, 12])
+def test_numpy_kernel_on_a_wider_network_is_bit_identical_to_the_step_machine(batch):
+    """Sizes where BLAS blocks its products (and softmax with cross-entropy, shuffled
+    batches gathered into buffers, a smaller last batch, gradient norms recorded)."""
+    rng = np.random.default_rng(7)
+    x = rng.uniform(0.0, 1.0, (100, 96))
+    t = np.eye(10)[rng.integers(0, 10, 100)]
+    net = Network.initialised([96, 40, 10], ["sigmoid", "softmax"], seed=1, bias=True)
+    training = TrainingSettings(
+        loss="cross_entropy", learning_rate=0.3, batch_size=batch, shuffle=True, seed=2
+    )
+    data = Dataset(x, t)
+    trainer = Trainer(net, training, data, kernel="numpy", record_gradient_norms=True)
+    iterations = 2 * trainer.batches_per_epoch + 1
+    for loss_traced, params_traced in _traced_run(net, training, data, trainer, iterations):
+        assert trainer.step() == loss_traced
+        for a, b in zip(trainer.network.parameters(), params_traced, strict=True):
+            np.testing.assert_array_equal(a, b)

@@ -24,10 +24,16 @@ def forward_layer(
     a_out: Array | None = None,
 ) -> tuple[Array, Array]:
     """z = a_prev · W (+ b) and a = f(z); both (B, n_l)."""
-    z = np.matmul(a_prev, w, out=z_out)
+    z = affine(a_prev, w, b, z_out)
+    return z, act.forward(z, out=a_out)
+
+
+def affine(a_prev: Array, w: Array, b: Array | None, out: Array | None = None) -> Array:
+    """z = a_prev · W (+ b), (B, n_l): :func:`forward_layer` before the activation."""
+    z = np.matmul(a_prev, w, out=out)
     if b is not None:
         np.add(z, b, out=z)
-    return z, act.forward(z, out=a_out)
+    return z
 
 
 def output_error_term(
@@ -44,21 +50,32 @@ def hidden_error_term(
     z: Array,
     a: Array,
     out: Array | None = None,
+    work: Array | None = None,
 ) -> Array:
-    """δ_l = (δ_{l+1} · W_{l+1}ᵀ) ⊙ f′(z_l), (B, n_l)."""
+    """δ_l = (δ_{l+1} · W_{l+1}ᵀ) ⊙ f′(z_l), (B, n_l); ``work`` (B, n_l) may hold f′(z_l)."""
     out = np.matmul(delta_next, w_next.T, out=out)
-    return np.multiply(out, act.derivative(z, a), out=out)
+    return np.multiply(out, act.derivative(z, a, out=work), out=out)
 
 
-def weight_gradient(a_prev: Array, delta: Array, out: Array | None = None) -> Array:
-    """∂E/∂W = −a_prevᵀ · δ / B, the mean over the batch; (n_{l-1}, n_l)."""
-    out = np.matmul(a_prev.T, delta, out=out)
-    return np.multiply(out, -1.0 / delta.shape[0], out=out)
+def batch_share(delta: Array, out: Array | None = None) -> Array:
+    """−δ / B, each sample's share of the batch's gradient, (B, n_l).
+
+    The gradients below are sums of these shares: scaling the (B, n_l) error terms costs
+    less than scaling an (n_{l-1}, n_l) gradient, and for a power-of-two B both give the
+    same bits (the scale is exact).
+    """
+    return np.multiply(delta, -1.0 / delta.shape[0], out=out)
 
 
-def bias_gradient(delta: Array) -> Array:
-    """∂E/∂b = −mean over the batch of δ; (n_l,)."""
-    return np.multiply(delta.sum(axis=0), -1.0 / delta.shape[0])
+def weight_gradient(a_prev: Array, share: Array, out: Array | None = None) -> Array:
+    """∂E/∂W = a_prevᵀ · (−δ / B), the mean over the batch; ``share`` is
+    :func:`batch_share`'s −δ / B, (B, n_l); the gradient is (n_{l-1}, n_l)."""
+    return np.matmul(a_prev.T, share, out=out)
+
+
+def bias_gradient(share: Array, out: Array | None = None) -> Array:
+    """∂E/∂b = −mean over the batch of δ: the sum of ``share`` (−δ / B, (B, n_l)); (n_l,)."""
+    return np.add.reduce(share, axis=0, out=out)  # np.sum without its wrapper
 
 
 def batch_loss(loss: Loss, z: Array, y: Array, t: Array) -> tuple[Array, float]:

@@ -63,7 +63,7 @@ def _delta_bce(z: Array, y: Array, t: Array, act: Activation, out: Array | None)
 
 def _delta_cross_entropy(z: Array, y: Array, t: Array, act: Activation, out: Array | None) -> Array:
     # ∂E/∂z = y·Σt − t, so δ = t − y·Σt (= t − y for one-hot targets)
-    out = np.multiply(y, t.sum(axis=-1, keepdims=True), out=out)
+    out = np.multiply(y, np.add.reduce(t, axis=-1, keepdims=True), out=out)  # t.sum(…)
     return np.subtract(t, out, out=out)
 
 

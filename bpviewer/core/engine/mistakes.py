@@ -43,9 +43,10 @@ def gradients(
         grads_w: list[np.ndarray] = [np.empty(0)] * L
         grads_b: list[np.ndarray | None] = [None] * L
         for l in range(L, 0, -1):
-            grads_w[l - 1] = backprop.weight_gradient(a_in[l - 1], delta)
+            share = backprop.batch_share(delta)
+            grads_w[l - 1] = backprop.weight_gradient(a_in[l - 1], share)
             if network.biases[l - 1] is not None:
-                grads_b[l - 1] = backprop.bias_gradient(delta)
+                grads_b[l - 1] = backprop.bias_gradient(share)
             if l > 1:
                 act = get_activation(network.activations[l - 2])
                 back = delta @ network.weights[l - 1].T

@@ -32,7 +32,9 @@ class OptimizerRule:
     - ``formula(s, g, old, new, t, delta) -> (symbolic, numbers, expression)``: the step
       shown for one parameter (``g`` = (symbolic, numbers, expression) of the gradient,
       ``old``/``new`` its slot values before and after);
-    - ``uses``: the settings it reads (the panels offer only those).
+    - ``uses``: the settings it reads (the panels offer only those);
+    - ``step_into(s, g, slot, t, out)``: ``step`` writing Δ into the buffer ``out`` (may be
+      ``g`` itself), for a rule whose slots need no new arrays (the fast training path).
     """
 
     name: str
@@ -42,6 +44,7 @@ class OptimizerRule:
     source: Callable[[OptimizerSettings, int], list[str]]
     formula: Callable[..., tuple[str, str, str]]
     uses: tuple[str, ...] = ("learning_rate", "weight_decay")
+    step_into: Callable[..., tuple[np.ndarray, tuple[np.ndarray, ...]]] | None = None
 
 
 def _c(value: float) -> str:
@@ -50,6 +53,10 @@ def _c(value: float) -> str:
 
 def _sgd_step(s, g, slot, t):
     return np.multiply(g, -s.learning_rate), slot
+
+
+def _sgd_step_into(s, g, slot, t, out):
+    return np.multiply(g, -s.learning_rate, out=out), slot
 
 
 def _sgd_source(s, k):
@@ -124,7 +131,15 @@ def _adam_formula(s, g, old, new, t, delta):
 RULES: dict[str, OptimizerRule] = {
     rule.name: rule
     for rule in (
-        OptimizerRule("sgd", 0, _sgd_step, lambda s: [], _sgd_source, _sgd_formula),
+        OptimizerRule(
+            "sgd",
+            0,
+            _sgd_step,
+            lambda s: [],
+            _sgd_source,
+            _sgd_formula,
+            step_into=_sgd_step_into,
+        ),
         OptimizerRule(
             "momentum",
             1,
@@ -231,16 +246,37 @@ class Optimizer:
         return OptimizerState(0, [tuple(np.zeros_like(p) for _ in range(n)) for p in params])
 
     def delta(
-        self, i: int, g: np.ndarray, w: np.ndarray, state: OptimizerState
+        self,
+        i: int,
+        g: np.ndarray,
+        w: np.ndarray,
+        state: OptimizerState,
+        out: np.ndarray | None = None,
     ) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
-        """The step Δ for parameter ``i`` (gradient ``g`` = ∂E/∂w, value ``w``) and its new slot."""
+        """The step Δ for parameter ``i`` (gradient ``g`` = ∂E/∂w, value ``w``, both shaped
+        like the parameter) and its new slot.
+
+        ``out`` (shaped like ``w``; may be ``g`` itself, which is then overwritten) is a
+        buffer for Δ: a rule with a ``step_into`` (plain SGD) writes Δ there with the same
+        operations, so the same bits, and returns it; the others return new arrays, as
+        their slots must be.
+        """
         s = self.settings
         slot = state.slots[i]
+        rule = get_rule(s.name)
+        if out is None or rule.step_into is None:
+            if self.frozen[i]:
+                return np.zeros_like(w), slot
+            if self.decays[i] and s.weight_decay:
+                g = g + s.weight_decay * w
+            return rule.step(s, g, slot, state.t + 1)
         if self.frozen[i]:
-            return np.zeros_like(w), slot
+            out.fill(0.0)
+            return out, slot
         if self.decays[i] and s.weight_decay:
-            g = g + s.weight_decay * w
-        return get_rule(s.name).step(s, g, slot, state.t + 1)
+            decay = s.weight_decay * w if out is g else np.multiply(s.weight_decay, w, out=out)
+            g = np.add(g, decay, out=out)
+        return rule.step_into(s, g, slot, state.t + 1, out)
 
     @staticmethod
     def commit(state: OptimizerState, new_slots: list[tuple[np.ndarray, ...]]) -> OptimizerState:

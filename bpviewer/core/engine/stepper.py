@@ -333,7 +333,8 @@ class StepMachine:
             delta = backprop.hidden_error_term(delta_next, w_next, act, z, a)
             values.update(delta_next=delta_next, w_next=w_next.copy())
         a_prev = self.inputs if l == 1 else self.results[f"a{l - 1}"]
-        grad_w = backprop.weight_gradient(a_prev, delta)
+        share = backprop.batch_share(delta)
+        grad_w = backprop.weight_gradient(a_prev, share)
         w, b = net.weights[l - 1], net.biases[l - 1]
         layout = net.parameter_layout()
         i_w = layout.index(("w", l))
@@ -342,7 +343,7 @@ class StepMachine:
         grad_b = delta_b = None
         if b is not None:
             i_b = layout.index(("b", l))
-            grad_b = backprop.bias_gradient(delta)
+            grad_b = backprop.bias_gradient(share)
             delta_b, slot_b = self.optimizer.delta(i_b, grad_b, b, self.optimizer_state)
             self._pending_slots[i_b] = slot_b
             values.update(old_slot_b=self.optimizer_state.slots[i_b], new_slot_b=slot_b)

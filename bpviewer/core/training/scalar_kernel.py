@@ -136,6 +136,13 @@ def _updates(network: Network, optimizer: Optimizer, batch: int, norms: bool) ->
     if norms:
         lines += [f"n{l} = 0.0" for l in range(1, network.n_layers + 1)]
     scale = _c(-1.0 / batch)
+    # each sample's share −δ/B, as backprop.batch_share; the gradients sum the shares
+    for l in range(1, network.n_layers + 1):
+        lines += [
+            f"s{l}_{j}_{smp} = d{l}_{j}_{smp} * {scale}"
+            for smp in range(batch)
+            for j in range(sizes[l])
+        ]
     for index, (kind, l) in enumerate(network.parameter_layout()):
         if optimizer.frozen[index]:
             continue
@@ -145,11 +152,11 @@ def _updates(network: Network, optimizer: Optimizer, batch: int, norms: bool) ->
             for j in range(sizes[l]):
                 k = network.flat_index(kind, l, i, j)
                 g = (
-                    _sum([f"a{l - 1}_{i}_{smp} * d{l}_{j}_{smp}" for smp in range(batch)])
+                    _sum([f"a{l - 1}_{i}_{smp} * s{l}_{j}_{smp}" for smp in range(batch)])
                     if kind == "w"
-                    else _sum([f"d{l}_{j}_{smp}" for smp in range(batch)])
+                    else _sum([f"s{l}_{j}_{smp}" for smp in range(batch)])
                 )
-                lines.append(f"g = ({g}) * {scale}")
+                lines.append(f"g = {g}")
                 if norms and kind == "w":
                     lines.append(f"n{l} += g * g")
                 if decay:

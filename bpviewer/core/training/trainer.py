@@ -87,6 +87,7 @@ class Trainer:
             (dataset.inputs.tolist(), dataset.targets.tolist()) if kernel == "scalar" else None
         )
         self._order_epoch = -1
+        self._gathered: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._order: np.ndarray | None = None
         self._memory_budget = memory_budget
 
@@ -135,7 +136,7 @@ class Trainer:
             history.add_snapshot(self.iteration, self.kernel.flat_parameters(), state.t, slots)
         rows = self.batch_rows(self.iteration)
         if self._rows_as_lists is None:
-            loss = self.kernel.step(self.dataset.inputs[rows], self.dataset.targets[rows])
+            loss = self.kernel.step(*self._batch(rows))
         else:
             xs, ts = self._rows_as_lists
             if isinstance(rows, slice):
@@ -146,6 +147,23 @@ class Trainer:
         if history is not None:
             history.append_loss(loss)
         return loss
+
+    def _batch(self, rows: np.ndarray | slice) -> tuple[np.ndarray, np.ndarray]:
+        """The batch's inputs (B, n) and targets (B, K): views for a slice; shuffled rows
+        gathered into buffers kept per batch size (no new arrays per iteration)."""
+        x, t = self.dataset.inputs, self.dataset.targets
+        if isinstance(rows, slice) or x.dtype != np.float64 or t.dtype != np.float64:
+            return x[rows], t[rows]
+        size = len(rows)
+        buffers = self._gathered.get(size)
+        if buffers is None:
+            buffers = self._gathered[size] = (
+                np.empty((size, x.shape[1])),
+                np.empty((size, t.shape[1])),
+            )
+        # "clip": the rows are a permutation's, always in range; the default "raise" would
+        # gather into a temporary array first and copy that into the buffer
+        return np.take(x, rows, 0, buffers[0], "clip"), np.take(t, rows, 0, buffers[1], "clip")
 
     def run(self, iterations: int, should_stop: Callable[[], bool] | None = None) -> int:
         """Run up to ``iterations`` iterations; returns how many ran."""
