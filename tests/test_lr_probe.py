@@ -215,3 +215,182 @@ def test_no_eta_lowers_e_at_a_minimum():
     assert result.loss_before == 0.0
     assert result.best_eta is None
     np.testing.assert_array_equal(result.predicted, 0.0)
+
+
+# ---------------------------------------------------------------------- the panel
+def _machine_brute_force(session, etas):
+    """E after one update at each η by the step machine on copies of the session's."""
+    m, training = session.machine, session.project.training
+    settings = training.optimizer_settings()
+    return np.array(
+        [
+            _brute_force(
+                m.network, training.loss, m.inputs, m.targets, settings,
+                m.optimizer_state, training.update_biases, e,
+            )[1]
+            for e in etas
+        ]
+    )  # fmt: skip
+
+
+def _raise_probe(window, qtbot):
+    from bpviewer.gui.visibility import seen
+
+    window.lr_probe_dock.raise_()
+    qtbot.waitUntil(lambda: seen(window.lr_probe_view))
+    return window.lr_probe_view
+
+
+def test_the_probe_runs_when_its_tab_comes_to_the_front(window, qtbot):
+    from bpviewer.core.engine.notation import fmt, shown
+
+    panel = window.lr_probe_view
+    qtbot.wait(10)
+    before = panel.probes
+    window.actionForward.trigger()
+    window.actionBackward.trigger()
+    window.actionApplyUpdate.trigger()
+    assert panel.probes == before  # behind the Loss tab: nothing computed
+    _raise_probe(window, qtbot)
+    assert panel.probes == before + 1
+    s = window.session
+    r = panel.result
+    np.testing.assert_array_equal(r.etas, default_etas())
+    brute = _machine_brute_force(s, r.etas)
+    np.testing.assert_array_equal(r.losses, brute)
+    e0 = loss_and_gradient(s.network, s.project.training.loss, s.machine.inputs, s.machine.targets)
+    assert r.loss_before == e0[0]
+    eta = s.project.training.learning_rate
+    here = _machine_brute_force(s, [eta])[0]
+    assert panel.current.losses[0] == here
+    text = panel.summary.text()
+    assert f"E₀ = {fmt(e0[0])}" in text
+    assert f"current η = {shown(eta)}: E after one update = {fmt(here)}" in text
+    best = max(e for e, b in zip(r.etas, brute, strict=True) if b < e0[0])
+    assert f"largest η that lowers E: {shown(best)}" in text
+    assert panel.best_line.isVisible() and panel.best_line.value() == pytest.approx(np.log10(best))
+    assert panel.eta_line.value() == pytest.approx(np.log10(eta))
+    # seen now: an edit probes again at once
+    window.session.set_parameter("w", 1, 0, 0, "0.25")
+    assert panel.probes == before + 2
+    np.testing.assert_array_equal(panel.result.losses, _machine_brute_force(s, r.etas))
+
+
+def test_clicking_a_point_sets_eta_as_one_undo_step(window, qtbot):
+    from PySide6.QtCore import QPointF, Qt
+
+    panel = _raise_probe(window, qtbot)
+    s = window.session
+    old = s.project.training.learning_rate
+    steps = s.undo_stack.count()
+    spots = panel.points.points()
+    spot = spots[len(spots) // 3]
+    eta = float(spot.data())
+    assert eta in panel.result.etas and eta != old
+    plot = panel.plot
+    scene_pos = plot.getPlotItem().vb.mapViewToScene(QPointF(spot.pos()))
+    qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=plot.mapFromScene(scene_pos))
+    assert s.project.training.learning_rate == eta
+    assert s.undo_stack.count() == steps + 1
+    assert panel.eta_line.value() == pytest.approx(np.log10(eta))  # redrawn at once
+    s.undo()
+    assert s.project.training.learning_rate == old
+    assert s.undo_stack.count() == steps + 1 and s.undo_stack.canRedo()
+
+
+def test_use_eta_sets_the_one_whose_update_lowers_e_most(window, qtbot):
+    panel = _raise_probe(window, qtbot)
+    s = window.session
+    brute = _machine_brute_force(s, panel.result.etas)
+    lowest = panel.result.etas[int(np.argmin(brute))]
+    assert panel.use_button.isEnabled()
+    old, steps = s.project.training.learning_rate, s.undo_stack.index()
+    panel.use_button.click()
+    assert s.project.training.learning_rate == lowest
+    assert s.undo_stack.index() == steps + 1
+    s.undo()
+    assert s.project.training.learning_rate == old
+
+
+@pytest.mark.parametrize("example", ["seed", "spiral"])
+def test_probing_never_changes_the_document(window, qtbot, example):
+    s = window.session
+    if example != "seed":
+        window.new_from_example(example)
+        s.set_training(optimizer="adam")
+        s.iterate()
+    window.actionForward.trigger()
+    panel = _raise_probe(window, qtbot)
+    state = s.capture()
+    network = s.network.copy()
+    slots = s.machine.optimizer_state.copy()
+    index, count, dirty = s.undo_stack.index(), s.undo_stack.count(), s.dirty
+    emitted = []
+    s.changed.connect(emitted.append)
+    probes = panel.probes
+    panel.probe_button.click()
+    panel.probe_button.click()
+    assert panel.probes == probes + 2
+    assert emitted == []
+    assert s.network.same_as(network)
+    assert _same_state(s.machine.optimizer_state, slots)
+    assert (s.undo_stack.index(), s.undo_stack.count(), s.dirty) == (index, count, dirty)
+    after = s.capture()
+    assert after.machine.position == state.machine.position
+    assert after.machine.results.keys() == state.machine.results.keys()
+    assert all(after.machine.results[k] is state.machine.results[k] for k in state.machine.results)
+    assert after.project is state.project and after.sample_index == state.sample_index
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum"])
+def test_after_an_update_predicted_and_actual_change_are_shown(window, qtbot, optimizer):
+    from bpviewer.core.engine.notation import fmt
+
+    s = window.session
+    window.new_from_example("xor")
+    s.set_training(optimizer=optimizer, batch_size=2, weight_decay=0.01)
+    panel = _raise_probe(window, qtbot)
+    s.iterate()  # momentum: the next update starts from a velocity
+    first = panel.change
+    assert first is not None
+    window.actionForward.trigger()
+    window.actionBackward.trigger()
+    before, x, t = s.network.copy(), s.machine.inputs, s.machine.targets
+    loss = s.project.training.loss
+    steps = [s.machine.results[f"delta_{kind}{l}"] for kind, l in before.parameter_layout()]
+    window.actionApplyUpdate.trigger()
+    assert s.machine.inputs is not x  # the next batch is loaded: the line is of the update's
+    change = panel.change
+    # independent: E after by a step machine on the updated network, on the update's batch
+    check = StepMachine(s.network.copy(), loss, OptimizerSettings(), x, t)
+    check.run_phase("forward")
+    e0 = loss_and_gradient(before, loss, x, t)[0]
+    assert change.actual == check.results["loss"] - e0
+    grads = _numerical_gradient(before, loss, x, t)
+    assert grads is not None
+    want = sum(float(np.sum(g * d)) for g, d in zip(grads, steps, strict=True))
+    assert change.predicted == pytest.approx(want, rel=1e-6)
+    text = panel.after_update.text()
+    assert f"predicted ΔE = {fmt(change.predicted)} (∇E·ΔW)" in text
+    assert f"actual ΔE = {fmt(change.actual)}" in text
+    s.undo()  # the update undone: the line is the iteration's before it again
+    assert panel.change == first
+    assert f"predicted ΔE = {fmt(first.predicted)} (∇E·ΔW)" in panel.after_update.text()
+    for _ in range(3):  # Backward, Forward, Iterate: before any update, no line
+        s.undo()
+    assert s.last_update is None and panel.change is None
+    assert panel.after_update.text() == ""
+
+
+def test_no_probe_during_a_run(window, qtbot):
+    panel = _raise_probe(window, qtbot)
+    s = window.session
+    run = s.begin_run()
+    assert not panel.probe_button.isEnabled() and not panel.use_button.isEnabled()
+    probes = panel.probes
+    panel.refresh()
+    assert panel.probes == probes
+    assert "waits" in panel.summary.text()
+    s.end_run(run, None)
+    assert panel.probe_button.isEnabled()
+    assert panel.probes == probes + 1  # seen: probed again when the run ends

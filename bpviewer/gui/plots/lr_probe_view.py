@@ -67,6 +67,7 @@ class LrProbeView(QWidget):
         self._due = True
         self._probed_state = None  # the optimiser state the shown probe started from
         self._update_seen = None
+        self._lowers = False  # whether the probed η of the lowest E lowers E
         self.plot = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -111,7 +112,7 @@ class LrProbeView(QWidget):
             bool(what & Change.STEP) and m.optimizer_state is not self._probed_state
         )
         new_update = self._session.last_update is not self._update_seen
-        self.probe_button.setEnabled(not self._session.busy)
+        self._enable()
         if not (stale or new_update):
             return
         self._due = self._due or stale
@@ -136,7 +137,7 @@ class LrProbeView(QWidget):
     def refresh(self) -> None:
         """Probe the current batch (not during a run: the document is the run's then)."""
         s = self._session
-        self.probe_button.setEnabled(not s.busy)
+        self._enable()
         if s.busy:
             self._due = True
             self.summary.setText("The probe waits until the training run ends.")
@@ -172,9 +173,15 @@ class LrProbeView(QWidget):
             parts.append(f"largest η that lowers E: {shown(r.best_eta)} (E = {fmt(r.losses[k])})")
         self.summary.setText(" · ".join(parts))
         low = r.lowest
-        lowers = low is not None and r.losses[low] < r.loss_before
-        self.use_button.setEnabled(lowers and not self._session.busy)
-        self.use_button.setText(f"Use η = {shown(r.etas[low])}" if lowers else "Use η")
+        self._lowers = bool(low is not None and r.losses[low] < r.loss_before)
+        self.use_button.setText(f"Use η = {shown(r.etas[low])}" if self._lowers else "Use η")
+        self._enable()
+
+    def _enable(self) -> None:
+        """Probe and Use only when no run goes (Use when some probed η lowers E)."""
+        idle = not self._session.busy
+        self.probe_button.setEnabled(idle)
+        self.use_button.setEnabled(idle and self._lowers)
 
     # ------------------------------------------------------------------ after an update
     def _show_update_change(self) -> None:
