@@ -36,7 +36,6 @@ INPUTS = (
     | Change.BUSY
 )
 LOWERS = "#2ca02c"  # the largest η that lowers E (green, as the loss going down)
-LABEL_FILL = (255, 255, 255, 210)
 
 
 def eta_axis():
@@ -171,6 +170,8 @@ class LrProbeView(QWidget):
         else:
             k = int(np.flatnonzero(r.etas == r.best_eta)[0])
             parts.append(f"largest η that lowers E: {shown(r.best_eta)} (E = {fmt(r.losses[k])})")
+        if not np.all(r.losses <= y_range(r)[1]):  # (NaN too)
+            parts.append("△: E above the plot (or ∞)")
         self.summary.setText(" · ".join(parts))
         low = r.lowest
         self._lowers = bool(low is not None and r.losses[low] < r.loss_before)
@@ -267,25 +268,17 @@ class LrProbeView(QWidget):
                 label="E₀",
                 labelOpts={"position": 0.03, "color": palette.TEXT},
             )
-            self.eta_line = pg.InfiniteLine(
-                angle=90,
-                pen=pg.mkPen(palette.NEGATIVE, width=1.5),
-                label="η",
-                labelOpts={"position": 0.1, "color": palette.NEGATIVE, "fill": LABEL_FILL},
-            )
-            self.best_line = pg.InfiniteLine(
-                angle=90,
-                pen=pg.mkPen(LOWERS, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine),
-                label="",
-                labelOpts={
-                    "position": 0.95,
-                    "color": LOWERS,
-                    "fill": LABEL_FILL,
-                    "anchors": [(1.0, 0.5), (1.0, 0.5)],  # left of the line: η = 10 is the edge
-                },
-            )
+            # the vertical lines are named in the legend (a label on the line covers points)
+            eta_pen = pg.mkPen(palette.NEGATIVE, width=1.5)
+            best_pen = pg.mkPen(LOWERS, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine)
+            self.eta_line = pg.InfiniteLine(angle=90, pen=eta_pen)
+            self.best_line = pg.InfiniteLine(angle=90, pen=best_pen)
             for line in (self.e0_line, self.eta_line, self.best_line):
                 plot.addItem(line, ignoreBounds=True)
+            legend.addItem(pg.PlotDataItem(pen=eta_pen), "current η")
+            self.eta_entry = legend.items[-1][1]
+            legend.addItem(pg.PlotDataItem(pen=best_pen), "largest η that lowers E")
+            self.best_entry = legend.items[-1][1]
             plot.setToolTip(
                 "E of this batch after one update with each η (points), the first-order "
                 "prediction (dashed), E now (dotted); click a point to set η (undoable)"
@@ -297,7 +290,6 @@ class LrProbeView(QWidget):
 
     def _draw(self, r: ProbeResult, eta: float, e_eta: float) -> None:
         self.ensure_plot()
-        pg = self._pg
         x = np.log10(r.etas)  # the scatter items are placed in the log-mode view's units
         finite = np.isfinite(r.losses)
         lo, hi = y_range(r)
@@ -308,21 +300,22 @@ class LrProbeView(QWidget):
         self.off_chart.setToolTip(
             "above the plot (or ∞/NaN): E after one update at these η" if above.any() else ""
         )
-        self.prediction.setData(r.etas, np.clip(r.predicted, lo - (hi - lo), None))
+        span = hi - lo  # (a line far off the plot is clipped: only its part inside shows)
+        self.prediction.setData(r.etas, np.clip(r.predicted, lo - span, hi + span))
         self.here.setData([np.log10(eta)], [min(e_eta, hi)] if np.isfinite(e_eta) else [hi])
         self.e0_line.setPos(r.loss_before)
         self.eta_line.setPos(np.log10(eta))
-        self.eta_line.label.setFormat(f"η = {shown(eta)}")
+        self.eta_entry.setText(f"current η = {shown(eta)} (star: its E)")
         if r.best_eta is None:
             self.best_line.hide()
+            self.best_entry.setText("no probed η lowers E")
         else:
             self.best_line.show()
             self.best_line.setPos(np.log10(r.best_eta))
-            self.best_line.label.setFormat(f"lowers E up to η = {shown(r.best_eta)}")
+            self.best_entry.setText(f"largest η that lowers E = {shown(r.best_eta)}")
         plot = self.plot
         plot.setXRange(x[0] - 0.1, x[-1] + 0.1, padding=0)
         plot.setYRange(lo, hi, padding=0)
-        del pg
 
 
 def y_range(r: ProbeResult) -> tuple[float, float]:
