@@ -236,9 +236,10 @@ def _machine_brute_force(session, etas):
 def _raise_probe(window, qtbot):
     from bpviewer.gui.visibility import seen
 
+    panel = window.lr_probe_view
     window.lr_probe_dock.raise_()
-    qtbot.waitUntil(lambda: seen(window.lr_probe_view))
-    return window.lr_probe_view
+    qtbot.waitUntil(lambda: seen(panel) and panel.result is not None and not panel._due)
+    return panel
 
 
 def test_the_probe_runs_when_its_tab_comes_to_the_front(window, qtbot):
@@ -246,6 +247,7 @@ def test_the_probe_runs_when_its_tab_comes_to_the_front(window, qtbot):
 
     panel = window.lr_probe_view
     qtbot.wait(10)
+    assert panel.probes == 0 and panel.plot is None  # not at the window's first show
     before = panel.probes
     window.actionForward.trigger()
     window.actionBackward.trigger()

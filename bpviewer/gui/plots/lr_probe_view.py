@@ -15,6 +15,7 @@ optimiser state), caught up when its tab comes to the front; never during a run.
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from bpviewer.core.engine.lr_probe import ProbeResult, UpdateChange, probe, update_change
@@ -66,6 +67,7 @@ class LrProbeView(QWidget):
         self._due = True
         self._probed_state = None  # the optimiser state the shown probe started from
         self._update_seen = None
+        self._scheduled = False  # a catch-up waits for the event loop
         self._lowers = False  # whether the probed η of the lowest E lowers E
         self.plot = None
         layout = QVBoxLayout(self)
@@ -116,21 +118,27 @@ class LrProbeView(QWidget):
             return
         self._due = self._due or stale
         if seen(self):
-            self.catch_up()
+            self._catch_up_now()
         elif new_update:
             self._update_seen = None  # computed when seen
 
     def catch_up(self) -> None:
-        """Probe now if what the probe depends on changed while the panel was not seen."""
+        """The tab came to the front: probe, if what the probe depends on changed while the
+        panel was not seen, at the next turn of the event loop if it is still seen (the
+        window's first show brings every tab to the front for a moment; pyqtgraph is
+        imported only for a plot someone sees)."""
+        if not self._scheduled:
+            self._scheduled = True
+            QTimer.singleShot(0, self, self._catch_up_now)
+
+    def _catch_up_now(self) -> None:
+        self._scheduled = False
+        if not seen(self):
+            return
         if self._due:
             self.refresh()
         elif self._session.last_update is not self._update_seen:
             self._show_update_change()
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if seen(self):
-            self.catch_up()
 
     # ------------------------------------------------------------------ probing
     def refresh(self) -> None:
