@@ -232,12 +232,35 @@ def projector(app: QApplication, out: Path) -> None:
         presentation.set_scale(1.0)
 
 
+def lr_probe(app: QApplication, out: Path, example: str = "seed") -> None:
+    """The learning-rate probe raised after Apply update: E after one update against η, the
+    first-order prediction, and predicted against actual ΔE of the update just applied (the
+    spiral example after 300 iterations of training first)."""
+    from PySide6.QtCore import Qt
+
+    window = _open_window()
+    if example != "seed":
+        window.new_from_example(example)
+        _run_to_end(app, window, 300)
+    window.lr_probe_dock.raise_()
+    window.resizeDocks([window.explain_dock], [400], Qt.Orientation.Vertical)
+    _settle(app, window)
+    window.actionForward.trigger()
+    window.actionBackward.trigger()
+    window.actionApplyUpdate.trigger()
+    _save_and_close(app, window, out)
+
+
 def only(name: str) -> None:
     """Render one of the pictures (for a quick look while working on it)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     {
         "projector": lambda: projector(app, DOCS / "projector-200.png"),
         "digits": lambda: digits_mid_run(app, DOCS / "digits-mid-run.png"),
+        "lr-probe": lambda: (
+            lr_probe(app, DOCS / "lr-probe.png"),
+            lr_probe(app, DOCS / "lr-probe-spiral.png", "spiral"),
+        ),
     }[name]()
 
 
@@ -265,6 +288,9 @@ def main() -> int:
         print(f"wrote {DOCS / 'digits-mid-run.png'}")
         projector(app, DOCS / "projector-200.png")
         print(f"wrote {DOCS / 'projector-200.png'}")
+        lr_probe(app, DOCS / "lr-probe.png")
+        lr_probe(app, DOCS / "lr-probe-spiral.png", "spiral")
+        print(f"wrote {DOCS / 'lr-probe.png'} and lr-probe-spiral.png")
     return 0
 
 

@@ -96,6 +96,12 @@ def _confusion(w):
     return ConfusionView(w.session)
 
 
+def _lr_probe(w):
+    from bpviewer.gui.plots.lr_probe_view import LrProbeView
+
+    return LrProbeView(w.session)
+
+
 def _training(w):
     from bpviewer.gui.panels.training_panel import TrainingPanel
 
@@ -139,6 +145,8 @@ PANELS: tuple[PanelSpec, ...] = (
               _boundary, BOTTOM, tab_with="plot_dock"),
     PanelSpec("Confusion matrix", "confusionDock", "confusion_view", "confusion_dock",
               _confusion, BOTTOM, tab_with="plot_dock"),
+    PanelSpec("Learning-rate probe", "lrProbeDock", "lr_probe_view", "lr_probe_dock",
+              _lr_probe, BOTTOM, tab_with="plot_dock"),
     PanelSpec("Training", "trainingDock", "training_panel", "training_dock", _training, RIGHT,
               tab_with="sample_dock", scroll=True),
     PanelSpec("Data", "dataDock", "data_panel", "data_dock", _data, RIGHT,

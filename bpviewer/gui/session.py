@@ -931,8 +931,10 @@ class Session(QObject):
             for record in records:
                 if record.sub_step.kind == "loss":
                     self.losses[record.iteration] = float(record.values["loss"])
-                if record.sub_step.kind == "update":
-                    self.last_update = record
+                if record.sub_step.kind == "update":  # with its batch (the next one loads below)
+                    m = self.machine
+                    batch = {"inputs": m.inputs, "targets": m.targets, "loss_name": m.loss.name}
+                    self.last_update = replace(record, values={**record.values, **batch})
             self.last_records = records
             if any(r.sub_step.kind == "update" for r in records):
                 self._advance_batch()
