@@ -112,9 +112,10 @@ def loss_and_gradient(
                 delta = backprop.hidden_error_term(
                     delta, network.weights[l], acts[l - 1], zs[l - 1], as_[l]
                 )
-            grads[("w", l)] = backprop.weight_gradient(as_[l - 1], delta)
+            share = backprop.batch_share(delta)
+            grads[("w", l)] = backprop.weight_gradient(as_[l - 1], share)
             if network.biases[l - 1] is not None:
-                grads[("b", l)] = backprop.bias_gradient(delta)
+                grads[("b", l)] = backprop.bias_gradient(share)
     return e, [grads[key] for key in network.parameter_layout()]
 
 
