@@ -1086,6 +1086,61 @@ def step_actions(quick: bool) -> list[dict]:
     ]
 
 
+# ----------------------------------------------------------------------------- 11
+def why_gradient(quick: bool) -> list[dict]:
+    """The chain rule of one weight (Why this gradient) on 784-128-10 with batch 16, and of
+    a first-layer weight of a deep 2-64-64-64-3 net (262,144 paths, never enumerated), vs
+    the step machine's forward and backward passes on the same batch."""
+    from bpviewer.core.engine.chain_rule import why
+    from bpviewer.core.engine.network import Network
+    from bpviewer.core.engine.stepper import StepMachine
+    from bpviewer.core.files.project import TrainingSettings
+
+    rng = np.random.default_rng(0)
+    net = Network.init([784, 128, 10], ["sigmoid", "softmax"], biases=True, seed=0)
+    x, t = rng.uniform(0, 1, (16, 784)), np.eye(10)[rng.integers(0, 10, 16)]
+    deep = Network.init([2, 64, 64, 64, 3], ["relu"] * 3 + ["softmax"], biases=True, seed=0)
+    xd, td = rng.normal(size=(16, 2)), np.eye(3)[rng.integers(0, 3, 16)]
+    repeats = 5 if quick else 15
+
+    def timed(fn) -> float:
+        return min(_seconds(fn) for _ in range(repeats)) * 1000
+
+    ours = max(
+        timed(lambda: why(net, x, t, "cross_entropy", "w", 1, 300, 7)),
+        timed(lambda: why(net, x, t, "cross_entropy", "w", 2, 60, 3)),
+    )
+    deep_ms = timed(lambda: why(deep, xd, td, "cross_entropy", "w", 1, 1, 10))
+    settings = TrainingSettings(loss="cross_entropy")
+
+    def forward_and_backward() -> None:
+        machine = StepMachine(net.copy(), settings.loss, settings.update, x, t)
+        machine.run_phase("forward")
+        machine.run_phase("backward")
+
+    base = timed(forward_and_backward)
+    worst = max(ours, deep_ms)
+    return [
+        result(
+            "11 why this gradient",
+            "chain rule of one weight (784-128-10 batch 16; 2-64-64-64-3) vs forward + backward",
+            worst,
+            base,
+            "ms",
+            worst / base,
+            "≤ 200 ms",
+            worst <= 200,
+            f"784-128-10: {ours:.1f} ms; 2-64-64-64-3 (262,144 paths): {deep_ms:.1f} ms",
+        )
+    ]
+
+
+def _seconds(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
 CASES = {
     "tiny": tiny_step,
     "large": large_network,
@@ -1099,4 +1154,5 @@ CASES = {
     "bigdata": open_big_data,
     "check": check_exercise,
     "steps": step_actions,
+    "why": why_gradient,
 }

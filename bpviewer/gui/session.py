@@ -945,7 +945,9 @@ class Session(QObject):
         """``forward: layer 2 of 2 done · iteration 12 · sample 3 of 4 · E = 0.0213``."""
         lo, hi = self.batch_rows()
         n = self.n_samples
-        sample = f"sample {lo + 1} of {n}" if hi - lo == 1 else f"samples {lo + 1}–{hi} of {n}"
+        sample = (
+            f"sample {lo + 1:,} of {n:,}" if hi - lo == 1 else f"samples {lo + 1:,}–{hi:,} of {n:,}"
+        )
         state = self.machine.status()
         if (
             state == "ready"

@@ -181,8 +181,8 @@ class SampleEditor(QWidget):
         with QSignalBlocker(self.spin):
             self.spin.setRange(1, session.n_samples)
             self.spin.setValue(lo + 1)
-        batch = "" if hi - lo == 1 else f" (batch: samples {lo + 1}–{hi})"
-        self.of.setText(f"of {session.n_samples}{batch}")
+        batch = "" if hi - lo == 1 else f" (batch: samples {lo + 1:,}–{hi:,})"
+        self.of.setText(f"of {session.n_samples:,}{batch}")
         names = [[unit_label(0, c, L) for c in range(n)], [f"t{c + 1}" for c in range(K)]]
         self.model.show_sample(data.inputs[lo], data.targets[lo], names, lo)
         self._show_image(data, lo)
