@@ -216,6 +216,41 @@ def digits_mid_run(app: QApplication, out: Path) -> None:
     window.close()
 
 
+def why_gradient(app: QApplication, out: Path, example: str, edge: tuple[int, int, int]) -> None:
+    """Why this gradient for one weight (``edge``: layer, from, to), after Forward and
+    Backward on ``example``: the chain rule in its panel, its paths in the diagram."""
+    window = _open_window()
+    window.new_from_example(example)
+    window.actionForward.trigger()
+    window.actionBackward.trigger()
+    window.actionWhyGradient.trigger()
+    _settle(app, window)
+    window.network_view.edgeClicked.emit(*edge)
+    from PySide6.QtCore import Qt
+
+    window.resizeDocks([window.why_dock], [380], Qt.Orientation.Vertical)
+    _save_and_close(app, window, out)
+
+
+def stopped_units(app: QApplication, out: Path) -> None:
+    """A 2-16-16-3 ReLU network on the spiral after a run at far too large a learning rate:
+    most units dead, outlined dashed, counted and listed above the diagram."""
+    from bpviewer.core.data.datasets import build_dataset
+    from bpviewer.core.engine.network import Network
+    from bpviewer.core.files.project import Project, TrainingSettings
+
+    spec = {"preset": "spiral", "n": 300}
+    data = build_dataset(spec, DOCS)
+    net = Network.init([2, 16, 16, 3], ["relu", "relu", "softmax"], biases=True, init="he")
+    settings = TrainingSettings(loss="cross_entropy", learning_rate=5.0, batch_size=16)
+    window = _open_window(Project(net, settings, spec, data, name="2-16-16-3, η = 5"))
+    window.training_panel.watch_growth.setChecked(False)
+    _run_to_end(app, window, 400)
+    window.actionForward.trigger()
+    _settle(app, window)
+    _save_and_close(app, window, out)
+
+
 def projector(app: QApplication, out: Path) -> None:
     """The course exercise after Backward with every font at 200 %, on a 1920×1080 projector."""
     from bpviewer.gui import presentation
@@ -257,6 +292,11 @@ def only(name: str) -> None:
     {
         "projector": lambda: projector(app, DOCS / "projector-200.png"),
         "digits": lambda: digits_mid_run(app, DOCS / "digits-mid-run.png"),
+        "why": lambda: (
+            why_gradient(app, DOCS / "why-seed.png", "seed", (1, 0, 1)),
+            why_gradient(app, DOCS / "why-spiral.png", "spiral", (1, 1, 3)),
+        ),
+        "stopped": lambda: stopped_units(app, DOCS / "stopped-units.png"),
         "lr-probe": lambda: (
             lr_probe(app, DOCS / "lr-probe.png"),
             lr_probe(app, DOCS / "lr-probe-spiral.png", "spiral"),
@@ -284,6 +324,11 @@ def main() -> int:
             print(f"wrote {DOCS / name}")
         spiral_mid_run(app, DOCS / "spiral-mid-run-1280x720.png", (1280, 720))
         print(f"wrote {DOCS / 'spiral-mid-run-1280x720.png'}")
+        why_gradient(app, DOCS / "why-seed.png", "seed", (1, 0, 1))
+        why_gradient(app, DOCS / "why-spiral.png", "spiral", (1, 1, 3))
+        print(f"wrote {DOCS / 'why-seed.png'} and why-spiral.png")
+        stopped_units(app, DOCS / "stopped-units.png")
+        print(f"wrote {DOCS / 'stopped-units.png'}")
         digits_mid_run(app, DOCS / "digits-mid-run.png")
         print(f"wrote {DOCS / 'digits-mid-run.png'}")
         projector(app, DOCS / "projector-200.png")
