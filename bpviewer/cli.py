@@ -268,15 +268,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         with np.errstate(over="ignore", under="ignore"):
             return handler(args)
     except BpviewerError as exc:
-        print(f"bpviewer: {exc}", file=sys.stderr)
-        return 2
+        return _refused(str(exc), argv)
     except OSError as exc:  # e.g. --out into a folder that does not exist
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"bpviewer: {where}{exc.strerror or exc}", file=sys.stderr)
-        return 2
+        return _refused(f"{where}{exc.strerror or exc}", argv)
     except KeyboardInterrupt:
         print("bpviewer: interrupted", file=sys.stderr)
         return 130
+
+
+def _refused(message: str, argv: list[str]) -> int:
+    """Exit 2: one line on stderr, and with ``--json`` one object on stdout as well (a
+    script reading the JSON gets an answer on every exit, bad arguments included)."""
+    print(f"bpviewer: {message}", file=sys.stderr)
+    if "--json" in argv:
+        print(json.dumps({"ok": False, "error": message}))
+    return 2
 
 
 def _lazy(module: str, name: str) -> Any:

@@ -73,3 +73,21 @@ def test_gradcheck_names_parameters_as_the_window_does_and_can_check_every_sampl
     assert data["parameters"][0]["name"] == "w(x₁→h₁)"
     both = _bpviewer("gradcheck", "--preset", "xor", "--all", "--sample", "2")
     assert both.returncode == 2 and "not allowed with argument --all" in both.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("check", "--json", "/no/such/script.py"),  # a file that is not there
+        ("check", "--json", "--frobnicate", "x.py"),  # bad arguments
+        ("trace", "--json", "--preset", "nosuch"),
+    ],
+)
+def test_json_gets_one_object_on_every_refusal(args):
+    import json
+
+    out = _bpviewer(*args)
+    assert out.returncode == 2
+    answer = json.loads(out.stdout)  # exactly one object, nothing else
+    assert answer["ok"] is False and answer["error"]
+    assert out.stderr.count("\n") == 1 and answer["error"] in out.stderr
