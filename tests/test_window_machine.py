@@ -20,6 +20,7 @@ from bpviewer.core.engine.notation import fmt, full
 
 THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
 EXAMPLES = ("seed", "xor", "spiral", "iris")
+DOCKS = ("explain_dock", "values_dock", "why_dock", "plot_dock", "confusion_dock", "boundary_dock")
 
 
 @settings(
@@ -81,6 +82,26 @@ class WindowMachine(RuleBasedStateMachine):
     def show_last_tab(self, data):
         tabs = self.window.weight_tables.tabs
         tabs.setCurrentIndex(tabs.count() - 1)
+
+    @rule(dock=st.sampled_from(DOCKS))
+    def look_at(self, dock):
+        """Bring a panel's tab to the front (panels behind a tab catch up when raised)."""
+        from PySide6.QtWidgets import QApplication
+
+        getattr(self.window, dock).raise_()
+        QApplication.processEvents()
+
+    @rule(data=st.data())
+    def select_parameter(self, data):
+        """A weight or bias picked in the table, as Why this gradient explains it."""
+        net = self.session.network
+        layer = data.draw(st.integers(1, net.n_layers))
+        col = data.draw(st.integers(0, net.layer_sizes[layer] - 1))
+        if net.biases[layer - 1] is not None and data.draw(st.booleans()):
+            self.window.weight_tables.select("b", layer, 0, col)
+        else:
+            row = data.draw(st.integers(0, net.layer_sizes[layer - 1] - 1))
+            self.window.weight_tables.select("w", layer, row, col)
 
     @rule(preset=st.sampled_from(["xor", "circle", "iris"]))
     def use_preset(self, preset):
@@ -156,6 +177,36 @@ class WindowMachine(RuleBasedStateMachine):
         if f"a{L}" in keys:
             r = keys.index(f"a{L}")
             assert fmt(machine.results[f"a{L}"][0, 0]) in panel.item(r, 2).text()
+
+    @invariant()
+    def seen_panels_show_the_document(self):
+        """Why this gradient and the confusion matrix, when seen, show the current network
+        and batch (computed independently here)."""
+        from bpviewer.core.engine.chain_rule import why
+        from bpviewer.core.engine.decision import confusion
+        from bpviewer.gui.visibility import seen
+
+        w, s = self.window, self.session
+        panel = w.why_panel
+        if seen(panel) and panel.parameter is not None:
+            m = s.machine
+            expected = why(
+                s.network, m.inputs, m.targets, s.project.training.loss, *panel.parameter
+            )
+            assert panel.found is not None and panel.found.gradient == expected.gradient
+        view = w.confusion_view
+        if seen(view) and not view._due:
+            data = s.project.dataset
+            x, t = (
+                (data.validation_inputs, data.validation_targets)
+                if data.validation_inputs is not None and len(data.validation_inputs)
+                else (data.inputs, data.targets)
+            )
+            expected = confusion(s.network, x, t)
+            if expected is None:
+                assert view.matrix is None
+            else:
+                np.testing.assert_array_equal(view.matrix, expected)
 
     @invariant()
     def status_and_sample_follow(self):
