@@ -96,8 +96,9 @@ def test_a_weight_of_784_128_10_has_its_ten_paths_and_the_unfolding_to_the_outpu
     assert found.n_paths == 10 and len(found.paths) == 10 and abs(found.rest) < 1e-15
     first, last = found.unfolding
     assert (first.layer, first.unit, last.layer) == (1, 5, 2)
-    # δ_j = f′(z_j) · Σ_k w(j→k) δ_k, sample by sample
-    np.testing.assert_allclose(first.delta, first.prime * first.terms.sum(axis=1), rtol=1e-12)
+    # δ_j = f′(z_j) · Σ_k w(j→k) δ_k, for the sample shown
+    np.testing.assert_allclose(first.delta[0], first.prime[0] * first.terms[0].sum(), rtol=1e-12)
+    assert (first.unit, last.unit) == found.paths[0].units  # along the largest path
     np.testing.assert_allclose(found.per_sample, -x[:, 300] * first.delta, rtol=1e-15)
 
 
@@ -119,3 +120,37 @@ def test_deep_networks_are_not_enumerated_but_still_add_up(seed):
         )
     magnitudes = [abs(p.value) for p in found.paths]
     assert magnitudes == sorted(magnitudes, reverse=True)
+
+
+def test_a_batch_shows_the_largest_paths_by_their_mean_when_they_are_few():
+    """2-16-16-3, a batch of 16: 48 paths, all evaluated, so the 10 shown are the largest
+    by the magnitude of their batch mean (a sample's own largest need not be)."""
+    rng = np.random.default_rng(5)
+    net = Network.init([2, 16, 16, 3], ["relu", "relu", "softmax"], biases=True, seed=5)
+    x, t = rng.normal(size=(16, 2)), np.eye(3)[rng.integers(0, 3, 16)]
+    found = why(net, x, t, "cross_entropy", "w", 1, 1, 3)
+    every = _every_path(net, x, t, "cross_entropy", "w", 1, 1, 3)
+    largest = sorted(every, key=lambda u: -abs(every[u].mean()))[:10]
+    assert found.exact and [p.units for p in found.paths] == largest
+    assert found.unfolding[0].unit == 3 and tuple(u.unit for u in found.unfolding) == largest[0]
+
+
+def test_one_sample_of_a_deep_network_gets_its_largest_paths_without_enumerating():
+    rng = np.random.default_rng(7)
+    net = Network.init([3, 12, 12, 12, 12, 2], ["tanh"] * 4 + ["softmax"], biases=True, seed=7)
+    x, t = rng.normal(size=(1, 3)), np.eye(2)[[1]]
+    found = why(net, x, t, "cross_entropy", "w", 1, 0, 4)
+    assert found.n_paths == 3456 and found.exact
+    every = _every_path(net, x, t, "cross_entropy", "w", 1, 0, 4)
+    largest = sorted(every, key=lambda u: -abs(every[u][0]))[:10]
+    assert [p.units for p in found.paths] == largest
+
+
+def test_a_weight_that_is_not_finite_is_explained_not_a_crash():
+    rng = np.random.default_rng(0)
+    net = Network.init([2, 20, 3, 2], ["tanh", "tanh", "softmax"], biases=True, seed=0)
+    net.weights[1][5, :] = np.nan
+    x, t = rng.normal(size=(1, 2)), np.eye(2)[[0]]
+    found = why(net, x, t, "cross_entropy", "w", 1, 0, 5)
+    assert found.paths and not np.isfinite(found.gradient)
+    assert len(found.unfolding) == 3

@@ -162,6 +162,8 @@ def _catch_up(panel) -> Callable[[bool], None]:
     def on_visibility(visible: bool) -> None:
         if visible:
             panel.catch_up()
+        elif hasattr(panel, "put_away"):  # what it drew elsewhere goes with it
+            panel.put_away()
 
     return on_visibility
 

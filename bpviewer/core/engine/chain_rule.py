@@ -21,6 +21,7 @@ whose activation is 1.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -32,6 +33,8 @@ from bpviewer.core.engine.losses import get_loss
 from bpviewer.core.engine.network import Network
 
 TOP = 10
+EXACT_PATHS = 2_000  # up to this many paths, all are evaluated: the largest are exact
+SEARCH_SAMPLES = 64  # samples whose own largest paths are the candidates for a batch
 
 
 @dataclass
@@ -64,7 +67,9 @@ class Why:
     ``a_from`` (B,) is a_i (ones for a bias), ``delta_to`` (B,) δ_j, ``per_sample`` (B,) each
     sample's −a_i·δ_j and ``gradient`` their mean; ``unfolding`` follows δ_j down to the
     output along the largest path; ``paths`` the largest paths, ``rest`` the gradient less
-    them and ``n_paths`` how many paths there are in all."""
+    them and ``n_paths`` how many paths there are in all; ``exact`` whether ``paths`` are
+    surely the largest (every path evaluated, or one sample), else the largest of each
+    sample's own largest."""
 
     kind: str
     layer: int
@@ -78,6 +83,7 @@ class Why:
     paths: list[Path] = field(default_factory=list)
     rest: float = 0.0
     n_paths: int = 0
+    exact: bool = True
 
 
 def deltas(
@@ -130,15 +136,20 @@ def why(
         else None
         for m in range(L)
     ]
-    result.paths = _largest_paths(network, primes, ds, a_from, layer, col, top)
-    result.rest = result.gradient - sum(p.value for p in result.paths)
     result.n_paths = count_paths(network, layer)
-    path = result.paths[0].units if result.paths else (col,)
+    if result.n_paths <= EXACT_PATHS:
+        result.paths = _all_paths(network, primes, ds, a_from, layer, col, top)
+    else:
+        result.paths = _largest_paths(network, primes, ds, a_from, layer, col, top)
+        result.exact = B == 1
+    result.rest = result.gradient - sum(p.value for p in result.paths)
+    # along the largest path (or, with none that is finite, each layer's first unit)
+    path = result.paths[0].units if result.paths else (col,) + (0,) * (L - layer)
     for m, unit in zip(range(layer, L + 1), path, strict=True):
         if m == L:
             result.unfolding.append(Unfolding(m, unit, ds[m - 1][:, unit].copy()))
         else:
-            terms = network.weights[m][unit][None, :] * ds[m]
+            terms = network.weights[m][unit][None, :] * ds[m][:1]  # sample 1's, as shown
             result.unfolding.append(
                 Unfolding(m, unit, ds[m - 1][:, unit].copy(), primes[m - 1][:, unit].copy(), terms)
             )
@@ -164,19 +175,35 @@ def path_products(
     return value
 
 
+def _ranked(paths: list[Path], top: int) -> list[Path]:
+    """The ``top`` largest by |batch mean|; a path that is not finite ranks last."""
+    paths.sort(key=lambda p: (-abs(p.value) if np.isfinite(p.value) else np.inf, p.units))
+    return paths[:top]
+
+
+def _all_paths(network, primes, ds, a_from, layer, col, top) -> list[Path]:
+    """Every path evaluated, the ``top`` largest kept: exact (few paths)."""
+    later = [range(n) for n in network.layer_sizes[layer + 1 :]]
+    paths = []
+    for rest in itertools.product(*later):
+        units = (col, *rest)
+        values = path_products(network, primes, ds, a_from, layer, units)
+        paths.append(Path(units, values, float(values.mean())))
+    return _ranked(paths, top)
+
+
 def _largest_paths(network, primes, ds, a_from, layer, col, top) -> list[Path]:
-    """The ``top`` largest paths by the magnitude of their batch mean, among each sample's
-    ``top`` largest by magnitude (exact for one sample)."""
-    B = a_from.shape[0]
+    """The ``top`` largest paths by the magnitude of their batch mean, among the largest
+    by magnitude of each of the first :data:`SEARCH_SAMPLES` samples (exact for one
+    sample); each candidate's mean is over the whole batch."""
     candidates: set[tuple[int, ...]] = set()
-    for s in range(B):
+    for s in range(min(a_from.shape[0], SEARCH_SAMPLES)):
         candidates.update(_sample_top(network, primes, ds, s, layer, col, top))
     paths = []
     for units in candidates:
         values = path_products(network, primes, ds, a_from, layer, units)
         paths.append(Path(units, values, float(values.mean())))
-    paths.sort(key=lambda p: (-abs(p.value), p.units))
-    return paths[:top]
+    return _ranked(paths, top)
 
 
 def _sample_top(network, primes, ds, s, layer, col, top) -> list[tuple[int, ...]]:
@@ -196,6 +223,7 @@ def _sample_top(network, primes, ds, s, layer, col, top) -> list[tuple[int, ...]
         reach = np.abs(network.weights[m]) * factor[None, :]  # (n_m, n_{m+1})
         ranks = best.shape[1]
         options = best[:, :, None] * reach[:, None, :]  # (n_m, ranks, n_{m+1})
+        options[np.isnan(options)] = np.inf  # a path through NaN: kept, it is real
         options[best < 0] = -1.0  # no path reaches there
         options = options.reshape(-1, reach.shape[1])
         keep = min(top, options.shape[0])

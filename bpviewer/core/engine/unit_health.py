@@ -46,8 +46,8 @@ def stopped_units(network: Network, inputs: np.ndarray) -> list[Stopped]:
             if name in ("sigmoid", "tanh"):
                 prime = get_activation(name).derivative(zs[l], acts[l])
                 low[l] += np.sum(prime < SATURATED_PRIME, axis=0)
-            elif name == "relu":
-                active[l] += np.sum(zs[l] > 0, axis=0)
+            elif name == "relu":  # a NaN z is no evidence of inactivity: counted as active
+                active[l] += np.sum(~(zs[l] <= 0), axis=0)
     out = []
     for l in hidden:
         name = network.activations[l]

@@ -12,6 +12,7 @@ import html
 import itertools
 from collections.abc import Iterator
 
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QTextBrowser
 
@@ -102,6 +103,19 @@ class ExplainPanel(QTextBrowser):
         bar = self.verticalScrollBar()
         if value >= bar.maximum() - bar.pageStep():  # near the end: the next rows
             self._fill(value + bar.pageStep())
+
+    def resizeEvent(self, event) -> None:  # a taller or wider panel shows more rows
+        super().resizeEvent(event)
+        self._fill(self.verticalScrollBar().value())
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._fill(self.verticalScrollBar().value())
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # smaller text: room for more rows
+            self._fill(self.verticalScrollBar().value())
 
     def _fill(self, seen_to: int = 0) -> None:
         """Lay out rows, a chunk at a time, until the text reaches a screenful and a half

@@ -94,11 +94,15 @@ class SampleModel(QAbstractTableModel):
             return False
         which = "input" if index.row() == 0 else "target"
         text = str(value)
+        if self._session.busy:  # the session says why (a run or a read is going)
+            self.refusal = ""
+            self._session.set_sample_value(which, self._first, index.column(), text)
+            return False
         if self._session.set_sample_value(which, self._first, index.column(), text):
             self.refusal = ""
             return True
+        # the session has said it in the status bar; the delegate says it at the cell
         self.refusal = f"{text!r} is not a finite number; the {which} keeps its value"
-        self._session.messageIssued.emit(self.refusal)
         return False
 
 
@@ -140,6 +144,7 @@ class SampleEditor(QWidget):
         self.image.setObjectName("sampleImage")
         self.image.setToolTip("The sample's inputs as an image, row by row (dark: high values)")
         self.image.hide()
+        self._range_of, self._range_value = None, (0.0, 1.0)  # grey scale of the data shown
         layout.addWidget(self.image)
         layout.addStretch(1)  # spare height below, not around, the sample
         self.spin.valueChanged.connect(self._on_spin)
@@ -187,16 +192,22 @@ class SampleEditor(QWidget):
         self.model.show_sample(data.inputs[lo], data.targets[lo], names, lo)
         self._show_image(data, lo)
 
+    def _range(self, data) -> tuple[float, float]:
+        """The inputs' range in raw units (the pictures' grey scale), once per data set."""
+        if self._range_of is not data:
+            lo, hi = data.inputs.min(axis=0), data.inputs.max(axis=0)
+            if data.mean is not None and data.std is not None:  # the picture is in raw units
+                lo, hi = lo * data.std + data.mean, hi * data.std + data.mean  # std > 0
+            self._range_of, self._range_value = data, (float(lo.min()), float(hi.max()))
+        return self._range_value
+
     def _show_image(self, data, row: int) -> None:
         """Sample ``row`` as a picture when the data declare an image shape."""
         if data.image_shape is None:
             self.image.hide()
             return
         picture = data.sample_image(row)
-        lo, hi = float(np.min(data.inputs)), float(np.max(data.inputs))
-        if data.mean is not None and data.std is not None:  # the picture is in raw units
-            raw = data.inputs * data.std + data.mean
-            lo, hi = float(np.min(raw)), float(np.max(raw))
+        lo, hi = self._range(data)
         grey = 255 - np.clip((picture - lo) / ((hi - lo) or 1.0) * 255, 0, 255)
         pixels = np.ascontiguousarray(grey.astype(np.uint8))
         h, w = pixels.shape

@@ -64,6 +64,12 @@ class WhyPanel(QTextBrowser):
             self.refresh()
         else:
             self._due = True
+            self.put_away()
+
+    def put_away(self) -> None:
+        """Nobody sees the panel: its paths leave the diagram (they would go stale)."""
+        if self.found is not None:
+            self.pathsChanged.emit(None)
 
     def catch_up(self) -> None:
         """Redraw now if the selection or the document changed while not seen."""
@@ -85,8 +91,22 @@ class WhyPanel(QTextBrowser):
         self.found = why(
             net, machine.inputs, machine.targets, s.project.training.loss, *self.parameter
         )
-        self.setHtml(_html(self.found, net, s.batch_rows()[0]))
+        self.setHtml(_html(self.found, net, s.batch_rows()[0]) + _table_note(self.found, machine))
         self.pathsChanged.emit(self.found)
+
+
+def _table_note(found: Why, machine) -> str:
+    """When the tables' ∂E/∂W of this parameter is from an earlier Backward (before an
+    update, on another batch), say so: the panel explains the current weights and batch."""
+    key = f"grad_{found.kind}{found.layer}"
+    shown = machine.results.get(key)
+    if shown is None or key in machine.fresh:
+        return ""
+    value = shown[found.row, found.col] if found.kind == "w" else shown[found.col]
+    return (
+        f'<p style="color:{palette.STALE}">The tables\' ∂E/∂W, {fmt(value)}, is from the last '
+        "Backward, before the weights or the batch changed; this is the gradient now.</p>"
+    )
 
 
 def _fits(net, parameter) -> bool:

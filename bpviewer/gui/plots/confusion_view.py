@@ -26,6 +26,8 @@ from bpviewer.gui import palette
 from bpviewer.gui.session import Change, Session
 from bpviewer.gui.visibility import seen
 
+LIMIT = 50_000  # samples counted at most (the first ones), so an update stays quick
+
 
 class ConfusionView(QWidget):
     """A K×K table of counts over the session's network and data (objectName
@@ -76,6 +78,8 @@ class ConfusionView(QWidget):
             if held_out
             else (data.inputs, data.targets)
         )
+        total = len(x)
+        x, t = x[:LIMIT], t[:LIMIT]  # at every update: a bounded cost, said in the heading
         self.matrix = confusion(net, x, t)
         if self.matrix is None:
             self.heading.setText(
@@ -87,8 +91,9 @@ class ConfusionView(QWidget):
         k = m.shape[0]
         right = int(np.trace(m))
         which = "validation" if held_out else "training"
+        counted = f"{m.sum():,}" if total <= LIMIT else f"the first {m.sum():,} of {total:,}"
         self.heading.setText(
-            f"{which} samples: {m.sum():,}; right {right:,} ({right / max(1, m.sum()):.1%})"
+            f"{which} samples: {counted}; right {right:,} ({right / max(1, m.sum()):.1%})"
             "  ·  rows: true class, columns: the network's"
         )
         names = data.class_labels or [str(c) for c in range(k)]

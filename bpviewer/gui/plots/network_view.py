@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontInfo,
+    QFontMetricsF,
     QImage,
     QPainter,
     QPainterPath,
@@ -56,7 +57,7 @@ LEFT_MARGIN = 140.0  # and left of the inputs, for theirs
 MIN_POINTS = 9.0  # no text in the diagram is smaller than this on screen
 MORE_COLOUR = "#606060"
 STOPPED_COLOUR = "#b03a2e"  # units that stopped learning (dead or saturated)
-HEALTH_LIMIT = 200_000  # samples at most to judge the units over at every change
+HEALTH_BUDGET = 5e7  # multiply-adds (samples × weights) at most to judge the units per change
 
 
 def shown_units(n: int) -> tuple[list[int], int]:
@@ -388,9 +389,13 @@ class NetworkView(QGraphicsView):
 
         s = self._session
         data = s.project.dataset
-        if data.inputs.shape[0] > HEALTH_LIMIT:
+        weights = sum(w.size for w in s.network.weights)
+        if data.inputs.shape[0] * weights > HEALTH_BUDGET:  # too big to judge at every step
             self.stopped = []
+            for item in self.units.values():
+                item.stopped = None
             self.health.setText("")
+            self.health.setToolTip("")
             return
         self.stopped = stopped_units(s.network, data.inputs)
         by_unit = {(x.layer, x.unit): x for x in self.stopped}
@@ -502,7 +507,8 @@ class NetworkView(QGraphicsView):
         dense = len(self.edges) > 150
         for l in range(1, L + 1):
             w = net.weights[l - 1]
-            scale = float(np.max(np.abs(w))) or 1.0
+            finite = np.abs(w[np.isfinite(w)])
+            scale = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
             grad, delta = results.get(f"grad_w{l}"), results.get(f"delta_w{l}")
             for edge in (e for e in self.edges if e.layer == l):
                 v = float(w[edge.row, edge.col])
@@ -586,7 +592,7 @@ class NetworkView(QGraphicsView):
         k = self.transform().m11()
         slot = Y_GAP * k  # pixels between units of a column
         label = max(u.label.boundingRect().width() for u in self.units.values()) - 2 * HALO
-        line = self.fontMetrics().height()
+        line = QFontMetricsF(self.text_font()).height()
         rows = slot >= line + 2  # a line of text between neighbours
         inside = 2 * RADIUS * k + 6 >= label  # the labels fit in the circles
         last = len(self._sizes) - 1
