@@ -16,7 +16,7 @@ from bpviewer.core.engine.conventions import EXERCISE, Conventions, layout_name
 from bpviewer.core.engine.formulas import evaluate, explain
 from bpviewer.core.engine.losses import get_loss
 from bpviewer.core.engine.network import Network
-from bpviewer.core.engine.notation import unit_label
+from bpviewer.core.engine.notation import fmt, unit_label
 from bpviewer.core.engine.optimizers import OptimizerSettings
 from bpviewer.core.engine.stepper import StepMachine
 from bpviewer.core.files.examples import load_example
@@ -194,3 +194,52 @@ def test_markdown_export_follows_the_convention():
     assert r"(t - y) \cdot \sigma'(z)" in ex and r"(y - t) \cdot \sigma'(z)" in de
     assert r"\delta  = -\partial E/\partial z" in ex
     assert r"\delta  = \partial E/\partial z" in de
+
+
+# ---------------------------------------------------------------------------- bpviewer trace
+def _trace(capsys, *options: str) -> str:
+    from bpviewer.cli import main
+
+    assert main(["trace", "--preset", "iris", *options]) == 0
+    return capsys.readouterr().out
+
+
+def test_trace_text_follows_the_delta_sign_and_the_layout(capsys):
+    import json
+
+    from bpviewer.core.engine.trace import trace_dict, trace_iteration
+
+    plain = _trace(capsys)
+    shown = _trace(capsys, "--delta-sign", "derivative", "--layout", "to-from")
+    assert "conventions:" not in plain
+    assert (
+        "conventions: δ = ∂E/∂z (as in Nielsen's book and CS231n); weights as (to, from)" in shown
+    )
+    d = trace_dict(trace_iteration(load_example("iris")))
+    out_delta = np.atleast_2d(d["error_terms"][-1])[0, 0]  # the engine's δ (−∂E/∂z), y₁
+    assert out_delta != 0
+    line = next(x for x in shown.splitlines() if x.strip().startswith("δ(y₁)"))
+    assert f" = {fmt(-out_delta)}" in line and line.split(":")[1].startswith(" y − t")
+    line = next(x for x in plain.splitlines() if "δ(y₁)" in x)
+    assert f" = {fmt(out_delta)}" in line and line.split(":")[1].startswith(" t − y")
+    # ΔW of layer 1 (4 inputs → 8 hidden) printed as (to, from): 8 rows of 4
+    block = shown.split(
+        "Change in weights for input layer to hidden layer (rows: to, columns: from):\n"
+    )[1]
+    rows = [r for r in block.strip().splitlines()]
+    assert len(rows) == 8
+    printed = np.array([[float(v) for v in r.strip("[] ").split()] for r in rows])
+    assert np.allclose(printed, np.array(d["delta_weights"][0]).T, rtol=1e-7)
+    # --json: the one documented convention, whatever the display options say
+    assert json.loads(_trace(capsys, "--json")) == json.loads(
+        _trace(capsys, "--json", "--delta-sign", "derivative", "--layout", "to-from")
+    )
+
+
+def test_trace_refuses_unknown_conventions_in_one_line(capsys):
+    from bpviewer.cli import main
+
+    assert main(["trace", "--preset", "seed", "--delta-sign", "up"]) == 2
+    assert main(["trace", "--preset", "seed", "--layout", "sideways"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and all(e.startswith("bpviewer: trace: argument --") for e in err)
