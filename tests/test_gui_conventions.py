@@ -188,3 +188,20 @@ def test_to_from_model_passes_qtmodeltester(window, qtmodeltester):
     qtmodeltester.check(model, force_py=True)
     grad = window.session.machine.results["grad_w1"]
     np.testing.assert_array_equal(model.as_array()[:, :2], grad.T)  # ∂E/∂W as shown too
+
+
+def test_view_menu_offers_the_conventions_as_two_exclusive_choices(window):
+    view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    menu = next(a.menu() for a in view.actions() if a.menu() and a.text() == "&Conventions")
+    items = [a for a in menu.actions() if not a.isSeparator()]
+    assert [a.text() for a in items] == [
+        "δ as −∂E/∂z (the exercise)",
+        "δ as ∂E/∂z (Nielsen, CS231n)",
+        "Weights as (from, to)",
+        "Weights as (to, from) (PyTorch)",
+    ]
+    assert all(a.isCheckable() for a in items)
+    assert [a.isChecked() for a in items] == [True, False, True, False]
+    items[1].trigger()
+    items[3].trigger()
+    assert [a.isChecked() for a in items] == [False, True, False, True]

@@ -122,6 +122,22 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("WhyGradient", "&Why this gradient", lambda w: w.why_dock.raise_(), "&View",
                "Ctrl+Shift+G", "The chain rule of the weight selected in the table or the "
                "diagram, with numbers", group=1),
+    ActionSpec("ZoomIn", "Zoom &in", lambda w: w.network_view.zoom(1.25), "&View",
+               "Ctrl+Alt+=", "Zoom into the diagram (or the mouse wheel)", group=1),
+    ActionSpec("ZoomOut", "Zoom &out", lambda w: w.network_view.zoom(0.8), "&View",
+               "Ctrl+Alt+-", "Zoom out of the diagram (or the mouse wheel)", group=1),
+    ActionSpec("Fit", "&Fit diagram", lambda w: w.network_view.reset_zoom(), "&View", "Ctrl+0",
+               "Fit the whole network in the view", group=1),
+    ActionSpec("LargerText", "&Larger text", lambda w: w.text_size(+1), "&View",
+               ("Ctrl+=", "Ctrl++"), "Every font in the window larger, up to 250 % (for a "
+               "projector; remembered)", group=2),
+    ActionSpec("SmallerText", "&Smaller text", lambda w: w.text_size(-1), "&View", "Ctrl+-",
+               "Every font in the window smaller, down to 100 %", group=2),
+    ActionSpec("NormalText", "&Normal text size", lambda w: w.text_size(0), "&View",
+               "Ctrl+Shift+0", "Fonts back to the system's size (100 %)", group=2),
+    ActionSpec("ResetLayout", "&Reset layout", lambda w: w.reset_layout(), "&View", None,
+               "Put every panel back where it was at the first start", group=3),
+    # preferences, after View → Panels (a submenu of their own)
     ActionSpec("DeltaExercise", "δ as −∂E/∂z (the exercise)",
                _convention(delta_sign="exercise"), "&View/&Conventions", None,
                "Show δ as the exercise's −∂E/∂z (remembered; the JSON outputs, project files "
@@ -138,21 +154,6 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "&View/&Conventions", None,
                "Weight tables transposed, as PyTorch stores them: a row per unit a weight "
                "goes to, its bias in the last column (remembered)", group=1, choice="layout"),
-    ActionSpec("ZoomIn", "Zoom &in", lambda w: w.network_view.zoom(1.25), "&View",
-               "Ctrl+Alt+=", "Zoom into the diagram (or the mouse wheel)", group=1),
-    ActionSpec("ZoomOut", "Zoom &out", lambda w: w.network_view.zoom(0.8), "&View",
-               "Ctrl+Alt+-", "Zoom out of the diagram (or the mouse wheel)", group=1),
-    ActionSpec("Fit", "&Fit diagram", lambda w: w.network_view.reset_zoom(), "&View", "Ctrl+0",
-               "Fit the whole network in the view", group=1),
-    ActionSpec("LargerText", "&Larger text", lambda w: w.text_size(+1), "&View",
-               ("Ctrl+=", "Ctrl++"), "Every font in the window larger, up to 250 % (for a "
-               "projector; remembered)", group=2),
-    ActionSpec("SmallerText", "&Smaller text", lambda w: w.text_size(-1), "&View", "Ctrl+-",
-               "Every font in the window smaller, down to 100 %", group=2),
-    ActionSpec("NormalText", "&Normal text size", lambda w: w.text_size(0), "&View",
-               "Ctrl+Shift+0", "Fonts back to the system's size (100 %)", group=2),
-    ActionSpec("ResetLayout", "&Reset layout", lambda w: w.reset_layout(), "&View", None,
-               "Put every panel back where it was at the first start", group=3),
     # ---------------------------------------------------------------- Help
     ActionSpec("Shortcuts", "&Keyboard shortcuts", lambda w: w.show_shortcuts(), "&Help", "F1",
                "Every command that has a key"),
