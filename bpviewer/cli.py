@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from bpviewer import __version__
+from bpviewer.core.engine.conventions import Conventions
 from bpviewer.core.engine.formulas import explain
 from bpviewer.core.engine.gradcheck import gradient_check
 from bpviewer.core.engine.notation import fmt
@@ -65,7 +66,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("trace", help="one full iteration, every intermediate value")
     _add_project(p)
     p.add_argument("--sample", type=int, default=0, help="first sample of the batch (default 0)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object (always δ = −∂E/∂z and W[from, to])",
+    )
+    p.add_argument(
+        "--delta-sign",
+        choices=("exercise", "derivative"),
+        default="exercise",
+        help="show δ as the exercise's −∂E/∂z (default) or as ∂E/∂z (Nielsen, CS231n)",
+    )
+    p.add_argument(
+        "--layout",
+        choices=("from-to", "to-from"),
+        default="from-to",
+        help="print weight matrices as (from, to) (default) or (to, from) as PyTorch stores them",
+    )
 
     p = sub.add_parser("gradcheck", help="analytic gradients against central differences")
     _add_project(p)
@@ -144,6 +161,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
         _print_json(trace_dict(trace))
         return 0
     machine = trace.machine
+    conventions = Conventions(args.delta_sign, args.layout.replace("-", "_"))
     lo, hi = batch_bounds(project, args.sample)
     title = project.name or (args.project or "")
     sizes = "-".join(map(str, machine.network.layer_sizes))
@@ -151,33 +169,40 @@ def cmd_trace(args: argparse.Namespace) -> int:
         f"bpviewer trace: {title} ({sizes}, loss {project.training.loss}, "
         f"η = {fmt(project.training.learning_rate)}), samples {lo}..{hi - 1}"
     )
+    if conventions != Conventions():
+        print(f"conventions: {conventions.describe()}")
     for record in trace.records:
         print(f"\n## {record.sub_step.describe(machine.n_layers)}")
-        for formula in explain(record):
+        for formula in explain(record, conventions=conventions):
             print(f"  {formula.text()}")
     print(
         f"\nloss before the update E = {fmt(machine.results['loss'])}, "
         f"after it E = {fmt(trace.loss_after)}\n"
     )
-    _print_changes(trace)
+    _print_changes(trace, conventions)
     return 0
 
 
-def _print_changes(trace: Any) -> None:
-    """The exercise's closing blocks (its wording, NumPy's printing)."""
+def _print_changes(trace: Any, conventions: Conventions | None = None) -> None:
+    """The exercise's closing blocks (its wording, NumPy's printing); matrices as (to,
+    from) when ``conventions`` say so (a single output's column stays a vector)."""
+    conventions = conventions or Conventions()
     machine = trace.machine
     L = machine.n_layers
     deltas = [machine.results[f"delta_w{l}"] for l in range(1, L + 1)]
+    note = " (rows: to, columns: from)" if conventions.transposed else ""
     if L == 2:
-        d_ho = deltas[1][:, 0] if deltas[1].shape[1] == 1 else deltas[1]
-        print("Change in weights for hidden layer to output layer:")
+        d_ho = deltas[1][:, 0] if deltas[1].shape[1] == 1 else conventions.shown_weights(deltas[1])
+        print(
+            f"Change in weights for hidden layer to output layer{'' if d_ho.ndim == 1 else note}:"
+        )
         print(d_ho)
-        print("Change in weights for input layer to hidden layer:")
-        print(deltas[0])
+        print(f"Change in weights for input layer to hidden layer{note}:")
+        print(conventions.shown_weights(deltas[0]))
         return
     for l, d in enumerate(deltas, start=1):
-        print(f"Change in weights for layer {l} (layer {l - 1} to layer {l}):")
-        print(d)
+        print(f"Change in weights for layer {l} (layer {l - 1} to layer {l}){note}:")
+        print(conventions.shown_weights(d))
 
 
 # ---------------------------------------------------------------------------- gradcheck

@@ -4,7 +4,8 @@ the menus and on the toolbar, its key and its tooltip (and so the shortcut list)
 A new command is one row of :data:`ACTIONS`.  ``menu`` is a path (``File/Export``);
 rows of one menu appear in table order, with a separator where ``group`` changes;
 ``toolbar`` is the action's place on the toolbar (lower first, a separator between groups
-of ten), or None.  ``handler`` receives the window.
+of ten), or None.  ``handler`` receives the window.  Rows with the same ``choice`` are
+checkable and exclusive (one of them checked; the window keeps them in step).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolBar
 
 if TYPE_CHECKING:
@@ -36,10 +37,15 @@ class ActionSpec:
     icon: str | None = None
     group: int = 0
     toolbar: int | None = None
+    choice: str = ""
 
 
 def _mode(mode: str) -> Callable[[MainWindow], object]:
     return lambda w: w.weight_tables.set_mode(mode)
+
+
+def _convention(**choice: str) -> Callable[[MainWindow], object]:
+    return lambda w: w.set_conventions(**choice)
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
@@ -131,6 +137,23 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Ctrl+Shift+0", "Fonts back to the system's size (100 %)", group=2),
     ActionSpec("ResetLayout", "&Reset layout", lambda w: w.reset_layout(), "&View", None,
                "Put every panel back where it was at the first start", group=3),
+    # preferences, after View → Panels (a submenu of their own)
+    ActionSpec("DeltaExercise", "δ as −∂E/∂z (the exercise)",
+               _convention(delta_sign="exercise"), "&View/&Conventions", None,
+               "Show δ as the exercise's −∂E/∂z (remembered; the JSON outputs, project files "
+               "and check always use it)", choice="delta_sign"),
+    ActionSpec("DeltaDerivative", "δ as ∂E/∂z (Nielsen, CS231n)",
+               _convention(delta_sign="derivative"), "&View/&Conventions", None,
+               "Show δ as ∂E/∂z: every δ negated, ∂E/∂w = a·δ (remembered)",
+               choice="delta_sign"),
+    ActionSpec("LayoutFromTo", "Weights as (from, to)", _convention(layout="from_to"),
+               "&View/&Conventions", None,
+               "Weight tables with a row per unit a weight comes from (remembered)",
+               group=1, choice="layout"),
+    ActionSpec("LayoutToFrom", "Weights as (to, from) (PyTorch)", _convention(layout="to_from"),
+               "&View/&Conventions", None,
+               "Weight tables transposed, as PyTorch stores them: a row per unit a weight "
+               "goes to, its bias in the last column (remembered)", group=1, choice="layout"),
     # ---------------------------------------------------------------- Help
     ActionSpec("Shortcuts", "&Keyboard shortcuts", lambda w: w.show_shortcuts(), "&Help", "F1",
                "Every command that has a key"),
@@ -157,9 +180,15 @@ def build_actions(window: MainWindow) -> dict[str, QAction]:
     """Create every action of :data:`ACTIONS` on ``window`` (``window.actionForward`` …)."""
     style = window.style()
     actions = {}
+    choices: dict[str, QActionGroup] = {}
     for spec in ACTIONS:
         action = QAction(spec.text, window)
         action.setObjectName(f"action{spec.name}")
+        if spec.choice:
+            action.setCheckable(True)
+            if spec.choice not in choices:
+                choices[spec.choice] = QActionGroup(window)
+            choices[spec.choice].addAction(action)
         sequences = _sequences(spec.keys)
         if sequences:
             action.setShortcuts(sequences)

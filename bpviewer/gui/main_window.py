@@ -9,6 +9,7 @@ commands, exports, training runs and the checker live in their own objects
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QTimer
@@ -26,7 +27,7 @@ from bpviewer.gui.plots.network_view import NetworkView
 from bpviewer.gui.recovery import Recovery
 from bpviewer.gui.run_view import RunView
 from bpviewer.gui.session import ALL, BUSY, Change, Session
-from bpviewer.gui.settings import app_settings
+from bpviewer.gui.settings import app_settings, load_conventions, save_conventions
 from bpviewer.gui.training_controller import TrainingController
 
 
@@ -40,6 +41,7 @@ class MainWindow(QMainWindow):
         presentation.restore()  # the remembered text size, before any widget is made
         self.prompter = Prompter(self)
         self.session = Session(parent=self)
+        self.session.set_conventions(load_conventions())  # before any view draws
         self.setWindowIcon(QIcon(str(resource_path("bpviewer.svg"))))
         self._fit_to_screen(1400, 900)
         self.network_view = NetworkView(self.session)
@@ -65,6 +67,8 @@ class MainWindow(QMainWindow):
         s.messageIssued.connect(lambda text: self.statusBar().showMessage(text, 8000))
         s.dirtyChanged.connect(self.update_title)
         s.undo_stack.indexChanged.connect(self._update_undo_actions)
+        s.conventionsChanged.connect(self._on_conventions)
+        self._check_conventions()
         self.network_view.edgeClicked.connect(self._on_edge_clicked)
         self.weight_tables.parameterSelected.connect(self.why_panel.show_parameter)
         self.why_panel.pathsChanged.connect(self.network_view.show_paths)
@@ -150,6 +154,24 @@ class MainWindow(QMainWindow):
         value = presentation.step(direction) if direction else presentation.set_scale(1.0)
         QTimer.singleShot(0, self, self._balance_docks)  # once the new fonts are laid out
         self.statusBar().showMessage(f"text size {value:.0%}", 3000)
+
+    def set_conventions(self, **choice: str) -> None:
+        """View → Conventions: show δ (``delta_sign``) or the weight tables (``layout``)
+        another way; remembered, never an undo step."""
+        self.session.set_conventions(replace(self.session.conventions, **choice))
+
+    def _on_conventions(self, conventions) -> None:
+        save_conventions(conventions)
+        self._check_conventions()
+        self.statusBar().showMessage(f"showing {conventions.describe()}", 3000)
+
+    def _check_conventions(self) -> None:
+        """The View → Conventions items checked as the session's conventions are."""
+        c = self.session.conventions
+        self.actionDeltaDerivative.setChecked(c.derivative)
+        self.actionDeltaExercise.setChecked(not c.derivative)
+        self.actionLayoutToFrom.setChecked(c.transposed)
+        self.actionLayoutFromTo.setChecked(not c.transposed)
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self and not self._painted and event.type() == QEvent.Type.Paint:

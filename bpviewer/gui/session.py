@@ -33,6 +33,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from bpviewer.core.engine.conventions import EXERCISE, Conventions
 from bpviewer.core.engine.network import Network
 from bpviewer.core.engine.notation import bias_label, fmt, weight_label
 from bpviewer.core.engine.stepper import MachineSnapshot, StepMachine, StepRecord
@@ -134,6 +135,9 @@ class Session(QObject):
     changed = Signal(object)  # Change: what changed
     messageIssued = Signal(str)
     dirtyChanged = Signal(bool)
+    #: The display conventions changed (a preference: never an undo step, never saved in
+    #: the project; the views that show δ or weight tables redraw).
+    conventionsChanged = Signal(object)
 
     def __init__(self, project: Project | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -147,7 +151,16 @@ class Session(QObject):
         self._pending = NOTHING
         self._depth = 0
         self._dirty = False
+        #: How δ and the weight tables are shown (see :mod:`bpviewer.core.engine.conventions`).
+        self.conventions: Conventions = EXERCISE
         self.load(project or load_example("seed"))
+
+    def set_conventions(self, conventions: Conventions) -> None:
+        """Show δ and the weight tables in ``conventions`` (what is shown only: the
+        document, its undo stack and its dirty state are untouched)."""
+        if conventions != self.conventions:
+            self.conventions = conventions
+            self.conventionsChanged.emit(conventions)
 
     # ------------------------------------------------------------------ the one signal
     @contextmanager

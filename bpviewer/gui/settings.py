@@ -8,6 +8,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
+from bpviewer.core.engine.conventions import DELTA_SIGNS, LAYOUTS, Conventions
+
 MAX_RECENT = 8
 
 
@@ -43,3 +45,20 @@ def add_recent_file(path: str | Path) -> None:
     p = str(Path(path).resolve())
     files = [p, *[f for f in recent_files() if f != p]][:MAX_RECENT]
     app_settings().setValue("recentFiles", files)
+
+
+def load_conventions() -> Conventions:
+    """The display conventions remembered (the exercise's when none, or not understood)."""
+    settings = app_settings()
+    sign = settings.value("display/deltaSign", "exercise")
+    layout = settings.value("display/layout", "from_to")
+    return Conventions(
+        sign if sign in DELTA_SIGNS else "exercise", layout if layout in LAYOUTS else "from_to"
+    )
+
+
+def save_conventions(conventions: Conventions) -> None:
+    """Remember the display conventions for the next start."""
+    settings = app_settings()
+    settings.setValue("display/deltaSign", conventions.delta_sign)
+    settings.setValue("display/layout", conventions.layout)

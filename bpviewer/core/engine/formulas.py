@@ -6,6 +6,11 @@ objects.  Each formula carries three texts: ``symbolic`` (``δ = (t − y)·σ�
 and ``expression``: a Python expression with full-precision numbers that :func:`evaluate`
 computes independently of the array code, so tests can check every recorded value against
 the formula shown for it.
+
+Every generator takes the display :class:`~bpviewer.core.engine.conventions.Conventions`:
+with δ shown as ∂E/∂z, each δ's ``value`` and numbers are the engine's negated, the output
+δ's formula is the negated one and ∂E/∂w = a·δ has no minus, so that every expression still
+evaluates to the value shown (the engine's numbers never change).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bpviewer.core.engine.activations import get_activation, scalar_functions
+from bpviewer.core.engine.conventions import EXERCISE, Conventions
 from bpviewer.core.engine.losses import get_loss
 from bpviewer.core.engine.notation import (
     bias_label,
@@ -71,25 +77,31 @@ def _vocab(quantity: str, layer: int, n_layers: int, index: str) -> str | None:
 
 
 def explain(
-    record: StepRecord, limit: int | None = None, max_terms: int | None = None
+    record: StepRecord,
+    limit: int | None = None,
+    max_terms: int | None = None,
+    conventions: Conventions = EXERCISE,
 ) -> list[Formula]:
-    """The formulas of one sub-step, at most ``limit`` of them (None: all).
+    """The formulas of one sub-step, at most ``limit`` of them (None: all), in the display
+    ``conventions``.
 
     With ``max_terms``, a sum of more terms is written with its first ``max_terms − 1``
     terms, "…" and its last (a 784-input unit's z would be a line of 784 products); such
     a formula is for display only and its ``expression`` is ''."""
     out = []
-    for formula in iter_formulas(record, max_terms):
+    for formula in iter_formulas(record, max_terms, conventions):
         if limit is not None and len(out) >= limit:
             break
         out.append(formula)
     return out
 
 
-def iter_formulas(record: StepRecord, max_terms: int | None = None) -> Iterator[Formula]:
+def iter_formulas(
+    record: StepRecord, max_terms: int | None = None, conventions: Conventions = EXERCISE
+) -> Iterator[Formula]:
     """The formulas of one sub-step, made one at a time as they are asked for (a view
     that lays out only what is visible asks for only those)."""
-    return _GENERATORS[record.sub_step.kind](record, max_terms)
+    return _GENERATORS[record.sub_step.kind](record, max_terms, conventions)
 
 
 def _shown(n: int, max_terms: int | None) -> list[int | None]:
@@ -116,7 +128,9 @@ def _sample_index(b: int, batch: int) -> int | None:
     return b if batch > 1 else None
 
 
-def _forward(record: StepRecord, max_terms: int | None = None) -> Iterator[Formula]:
+def _forward(
+    record: StepRecord, max_terms: int | None = None, conventions: Conventions = EXERCISE
+) -> Iterator[Formula]:
     v, L, l = record.values, record.n_layers, record.sub_step.layer
     a_prev, w, bias, z, a = v["a_prev"], v["w"], v["b"], v["z"], v["a"]
     act = get_activation(v["activation"])
@@ -181,7 +195,9 @@ def _forward(record: StepRecord, max_terms: int | None = None) -> Iterator[Formu
             )
 
 
-def _loss(record: StepRecord, max_terms: int | None = None) -> Iterator[Formula]:
+def _loss(
+    record: StepRecord, max_terms: int | None = None, conventions: Conventions = EXERCISE
+) -> Iterator[Formula]:
     v, L = record.values, record.n_layers
     z, y, t, err = v["z"], v["y"], v["t"], v["error"]
     name, per_sample = v["loss_name"], v["per_sample_loss"]
@@ -221,17 +237,24 @@ def _loss(record: StepRecord, max_terms: int | None = None) -> Iterator[Formula]
         )
 
 
-def _delta_output(record: StepRecord, s: int, j: int) -> tuple[str, str, str]:
+def _delta_output(
+    record: StepRecord, s: int, j: int, derivative: bool = False
+) -> tuple[str, str, str]:
     v = record.values
     z, y, t = v["z"][s, j], v["a"][s, j], v["t"][s, j]
     act = get_activation(v["activation"])
     k = v["t"].shape[1]
-    return get_loss(v["loss_name"]).delta_formula(t, y, z, k, float(v["t"][s].sum()), act)
+    return get_loss(v["loss_name"]).delta_formula(
+        t, y, z, k, float(v["t"][s].sum()), act, derivative
+    )
 
 
-def _backward(record: StepRecord, max_terms: int | None = None) -> Iterator[Formula]:
+def _backward(
+    record: StepRecord, max_terms: int | None = None, conventions: Conventions = EXERCISE
+) -> Iterator[Formula]:
     v, L, l = record.values, record.n_layers, record.sub_step.layer
-    delta, z = v["delta"], v["z"]
+    z = v["z"]
+    delta = conventions.shown_delta(v["delta"])  # (B, n_l), as shown
     act = get_activation(v["activation"])
     batch = delta.shape[0]
     for s in range(batch):
@@ -240,9 +263,9 @@ def _backward(record: StepRecord, max_terms: int | None = None) -> Iterator[Form
         for j in range(delta.shape[1]):
             unit = unit_label(l, j, L)
             if l == L:
-                sym, num, expr = _delta_output(record, s, j)
+                sym, num, expr = _delta_output(record, s, j, conventions.derivative)
             else:
-                dn, wn = v["delta_next"], v["w_next"]
+                dn, wn = conventions.shown_delta(v["delta_next"]), v["w_next"]
                 n_next = wn.shape[1]
                 sym = f"(Σₖ w({unit}→k)·δₖ)·{act.symbol}′(z({unit}))"
                 terms = _join(
@@ -259,24 +282,30 @@ def _backward(record: StepRecord, max_terms: int | None = None) -> Iterator[Form
                 )
             yield Formula(
                 f"δ({unit})",
-                _vocab("delta", l, L, f"{idx}[{j}]"),
+                # the exercise's names are its δ; the negated one is not called by them
+                None if conventions.derivative else _vocab("delta", l, L, f"{idx}[{j}]"),
                 sym,
                 f"{num} = {fmt(delta[s, j])}",
                 expr,
                 float(delta[s, j]),
                 si,
             )
-    yield from _gradients(record, max_terms)
+    yield from _gradients(record, max_terms, conventions)
 
 
-def _mean_expr(terms: list[str], batch: int) -> str:
+def _mean_expr(terms: list[str], batch: int, minus: str = "-") -> str:
     joined = " + ".join(terms)
-    return f"-({joined})" if batch == 1 else f"-(1/{batch})*({joined})"
+    return f"{minus}({joined})" if batch == 1 else f"{minus}(1/{batch})*({joined})"
 
 
-def _gradients(record: StepRecord, max_terms: int | None = None) -> Iterator[Formula]:
+def _gradients(
+    record: StepRecord, max_terms: int | None = None, conventions: Conventions = EXERCISE
+) -> Iterator[Formula]:
     v, L, l = record.values, record.n_layers, record.sub_step.layer
-    delta, a_prev, grad_w, dw, w = v["delta"], v["a_prev"], v["grad_w"], v["delta_w"], v["w"]
+    a_prev, grad_w, dw, w = v["a_prev"], v["grad_w"], v["delta_w"], v["w"]
+    delta = conventions.shown_delta(v["delta"])  # (B, n_l), as shown
+    minus = conventions.gradient_sign  # "−" before a·δ, or "" with δ = ∂E/∂z
+    ascii_minus = "-" if minus else ""
     batch = delta.shape[0]
     mean = "" if batch == 1 else "(1/B) Σₛ "
     for i in range(grad_w.shape[0]):
@@ -291,14 +320,16 @@ def _gradients(record: StepRecord, max_terms: int | None = None) -> Iterator[For
                 ""
                 if _elided(batch, max_terms)
                 else _mean_expr(
-                    [f"{_e(a_prev[s, i])}*{_e(delta[s, j])}" for s in range(batch)], batch
+                    [f"{_e(a_prev[s, i])}*{_e(delta[s, j])}" for s in range(batch)],
+                    batch,
+                    ascii_minus,
                 )
             )
             yield Formula(
                 f"∂E/∂{wl}",
                 None,
-                f"−{mean}{src}·δ({dst})",
-                f"−{nums if batch == 1 else f'(1/{batch})×({nums})'} = {fmt(grad_w[i, j])}",
+                f"{minus}{mean}{src}·δ({dst})",
+                f"{minus}{nums if batch == 1 else f'(1/{batch})×({nums})'} = {fmt(grad_w[i, j])}",
                 expr,
                 float(grad_w[i, j]),
             )
@@ -320,13 +351,13 @@ def _gradients(record: StepRecord, max_terms: int | None = None) -> Iterator[For
             expr = (
                 ""
                 if _elided(batch, max_terms)
-                else _mean_expr([_e(delta[s, j]) for s in range(batch)], batch)
+                else _mean_expr([_e(delta[s, j]) for s in range(batch)], batch, ascii_minus)
             )
             yield Formula(
                 f"∂E/∂{bl}",
                 None,
-                f"−{mean}δ({unit_label(l, j, L)})",
-                f"−{nums if batch == 1 else f'(1/{batch})×({nums})'} = {fmt(grad_b[j])}",
+                f"{minus}{mean}δ({unit_label(l, j, L)})",
+                f"{minus}{nums if batch == 1 else f'(1/{batch})×({nums})'} = {fmt(grad_b[j])}",
                 expr,
                 float(grad_b[j]),
             )
@@ -372,7 +403,9 @@ def _step_formula(
     return Formula(quantity, vocab, sym, num, expr, delta)
 
 
-def _update(record: StepRecord, max_terms: int | None = None) -> Iterator[Formula]:
+def _update(
+    record: StepRecord, max_terms: int | None = None, conventions: Conventions = EXERCISE
+) -> Iterator[Formula]:
     v, L = record.values, record.n_layers
     for l in range(1, L + 1):
         before, dw, after = v["w_before"][l - 1], v["delta_w"][l - 1], v["w_after"][l - 1]

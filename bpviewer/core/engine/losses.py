@@ -121,8 +121,9 @@ def _src_cross_entropy(zs, ys, ts, primes, loss, deltas, tmp) -> list[str]:
 
 # ---------------------------------------------------------------------- formulas
 # ``formula(t, y, z)`` (one sample's K values) gives the loss's (symbolic, numbers,
-# evaluable expression); ``delta_formula(t, y, z, k, t_sum, act)`` the same for one
-# output's error term.
+# evaluable expression); ``delta_formula(t, y, z, k, t_sum, act, derivative)`` the same for
+# one output's error term: δ = −∂E_s/∂z, or with ``derivative`` δ = ∂E_s/∂z (the negated
+# formula, e.g. (y − t)·σ′(z)).
 
 
 def _f_half_sse(t: Array, y: Array, z: Array) -> tuple[str, str, str]:
@@ -173,29 +174,52 @@ def _f_cross_entropy(t: Array, y: Array, z: Array) -> tuple[str, str, str]:
     return "−Σⱼ tⱼ log yⱼ", num, expr
 
 
-def _d_half_sse(t, y, z, k, t_sum, act) -> tuple[str, str, str]:
+def _diff(t: float, y: float, derivative: bool) -> tuple[str, str, str]:
+    """(symbolic, numbers, expression) of t − y, or of y − t with δ = ∂E/∂z."""
+    if derivative:
+        return "y − t", shown(y - t), f"({exact(y)} - {exact(t)})"
+    return "t − y", shown(t - y), f"({exact(t)} - {exact(y)})"
+
+
+def _d_half_sse(t, y, z, k, t_sum, act, derivative: bool = False) -> tuple[str, str, str]:
+    sym, num, expr = _diff(t, y, derivative)
     return (
-        f"(t − y)·{act.symbol}′(z)",
-        f"{shown(t - y)} × {act.symbol}′({fmt(z)})",
-        f"({exact(t)} - {exact(y)})*{act.py_name}_prime({exact(z)})",
+        f"({sym})·{act.symbol}′(z)",
+        f"{num} × {act.symbol}′({fmt(z)})",
+        f"{expr}*{act.py_name}_prime({exact(z)})",
     )
 
 
-def _d_mse(t, y, z, k, t_sum, act) -> tuple[str, str, str]:
+def _d_mse(t, y, z, k, t_sum, act, derivative: bool = False) -> tuple[str, str, str]:
+    sym, num, expr = _diff(t, y, derivative)
     return (
-        f"(2/K)·(t − y)·{act.symbol}′(z)",
-        f"(2/{k}) × {shown(t - y)} × {act.symbol}′({fmt(z)})",
-        f"(2/{k})*({exact(t)} - {exact(y)})*{act.py_name}_prime({exact(z)})",
+        f"(2/K)·({sym})·{act.symbol}′(z)",
+        f"(2/{k}) × {num} × {act.symbol}′({fmt(z)})",
+        f"(2/{k})*{expr}*{act.py_name}_prime({exact(z)})",
     )
 
 
-def _d_bce(t, y, z, k, t_sum, act) -> tuple[str, str, str]:
-    return ("(t − y)/K", f"{shown(t - y)} / {k}", f"({exact(t)} - sigmoid({exact(z)}))/{k}")
+def _d_bce(t, y, z, k, t_sum, act, derivative: bool = False) -> tuple[str, str, str]:
+    sym, num, _ = _diff(t, y, derivative)
+    expr = (
+        f"(sigmoid({exact(z)}) - {exact(t)})/{k}"
+        if derivative
+        else f"({exact(t)} - sigmoid({exact(z)}))/{k}"
+    )
+    return (f"({sym})/K", f"{num} / {k}", expr)
 
 
-def _d_cross_entropy(t, y, z, k, t_sum, act) -> tuple[str, str, str]:
+def _d_cross_entropy(t, y, z, k, t_sum, act, derivative: bool = False) -> tuple[str, str, str]:
     if t_sum == 1.0:
+        if derivative:
+            return ("y − t", f"{shown(y)} − {shown(t)}", f"{exact(y)} - {exact(t)}")
         return ("t − y", f"{shown(t)} − {shown(y)}", f"{exact(t)} - {exact(y)}")
+    if derivative:
+        return (
+            "y·Σt − t",
+            f"{shown(y)}×{shown(t_sum)} − {shown(t)}",
+            f"{exact(y)}*{exact(t_sum)} - {exact(t)}",
+        )
     return (
         "t − y·Σt",
         f"{shown(t)} − {shown(y)}×{shown(t_sum)}",

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from bpviewer.core.engine.activations import ACTIVATIONS
+from bpviewer.core.engine.conventions import EXERCISE, Conventions
 from bpviewer.core.engine.formulas import Formula, explain
 from bpviewer.core.engine.stepper import StepMachine, StepRecord
 
@@ -81,14 +82,21 @@ def markdown(
     title: str = "",
     limit: int | None = None,
     max_terms: int | None = None,
+    conventions: Conventions = EXERCISE,
 ) -> str:
     """The formulas of ``records`` as Markdown with ``$…$`` math, one section per sub-step
-    (with ``max_terms``, longer sums are shortened as in :func:`explain`)."""
-    lines = [f"# {title or 'Backpropagation, step by step'}", ""]
+    (with ``max_terms``, longer sums are shortened as in :func:`explain`), δ in the sign
+    of ``conventions`` (said under the title)."""
+    lines = [
+        f"# {title or 'Backpropagation, step by step'}",
+        "",
+        f"Error terms: ${to_latex(conventions.delta_definition)}$ ({conventions.delta_source}).",
+        "",
+    ]
     for record in records:
         lines.append(f"## {record.sub_step.describe(record.n_layers).capitalize()}")
         lines.append("")
-        for f in explain(record, limit, max_terms):
+        for f in explain(record, limit, max_terms, conventions):
             name = f"`{f.vocab}` " if f.vocab else ""
             sample = f" (sample {f.sample + 1})" if f.sample is not None else ""
             lines.append(

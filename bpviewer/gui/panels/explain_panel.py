@@ -16,6 +16,7 @@ from PySide6.QtCore import QEvent
 from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QTextBrowser
 
+from bpviewer.core.engine.conventions import EXERCISE, Conventions
 from bpviewer.core.engine.formulas import Formula, iter_formulas
 from bpviewer.core.files.export import formula_lines, markdown
 from bpviewer.gui import palette
@@ -49,6 +50,12 @@ class ExplainPanel(QTextBrowser):
         self.redraws = 0
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         session.changed.connect(self._on_changed)
+        session.conventionsChanged.connect(self._on_conventions)
+
+    def _on_conventions(self, _conventions) -> None:
+        """δ shown another way: the same records, their formulas made again."""
+        self._shown = []
+        self.show_records(self._session.last_records)
 
     def _on_changed(self, what: Change) -> None:
         if what & (Change.STEP | Change.DOCUMENT):
@@ -69,7 +76,7 @@ class ExplainPanel(QTextBrowser):
         self.redraws += 1
         self.clear_formulas()
         if records:
-            self._source = _rows(list(records))
+            self._source = _rows(list(records), self._session.conventions)
             self._fill()
 
     @property
@@ -145,10 +152,15 @@ class ExplainPanel(QTextBrowser):
         """The last records as Markdown with LaTeX math (every formula; with ``max_terms``,
         long sums shortened)."""
         title = self._session.project.name or ""
-        return markdown(self._session.last_records, title, max_terms=max_terms)
+        return markdown(
+            self._session.last_records,
+            title,
+            max_terms=max_terms,
+            conventions=self._session.conventions,
+        )
 
 
-def _rows(records) -> Iterator[Row]:
+def _rows(records, conventions: Conventions = EXERCISE) -> Iterator[Row]:
     """The panel's rows for ``records``: a title per record, then its formulas, at most
     :data:`LIMIT` formulas in all (then a note that there are more)."""
     left = LIMIT
@@ -159,7 +171,7 @@ def _rows(records) -> Iterator[Row]:
         kind = record.sub_step.kind
         colour = palette.BACKWARD if kind == "backward" else palette.FORWARD
         yield ("title", record.sub_step.describe(record.n_layers), colour)
-        for formula in iter_formulas(record, max_terms=MAX_TERMS):
+        for formula in iter_formulas(record, MAX_TERMS, conventions):
             if left == 0:
                 yield ("more",)
                 return

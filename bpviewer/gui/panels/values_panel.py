@@ -7,6 +7,7 @@ import numpy as np
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
+from bpviewer.core.engine.conventions import EXERCISE, Conventions
 from bpviewer.core.engine.notation import exercise_name, fmt
 from bpviewer.gui import palette
 from bpviewer.gui.session import Change, Session
@@ -15,15 +16,23 @@ from bpviewer.gui.visibility import seen
 MAX_SHOWN = 12  # numbers written out per value; the tooltip has them all (up to a limit)
 
 
-def quantity_names(n_layers: int) -> list[tuple[str, str, str]]:
-    """(result key, display name, exercise name or '') in dependency order."""
+def quantity_names(
+    n_layers: int, conventions: Conventions = EXERCISE
+) -> list[tuple[str, str, str]]:
+    """(result key, display name, exercise name or '') in dependency order.  With δ shown
+    as ∂E/∂z, the δ rows are named so and carry no exercise name (the exercise's
+    ``output_error_term`` is −∂E/∂z)."""
     out = [("a0", "x (inputs)", "x")]
     for l in range(1, n_layers + 1):
         out.append((f"z{l}", f"z{l} (net input)", exercise_name("z", l, n_layers) or ""))
         out.append((f"a{l}", f"a{l} (activation)", exercise_name("a", l, n_layers) or ""))
     out += [("error", "error t − y", "error"), ("loss", "loss E", "")]
     for l in range(n_layers, 0, -1):
-        out.append((f"delta{l}", f"δ{l} (error term)", exercise_name("delta", l, n_layers) or ""))
+        if conventions.derivative:
+            out.append((f"delta{l}", f"δ{l} = ∂E/∂z{l} (error term)", ""))
+        else:
+            vocab = exercise_name("delta", l, n_layers) or ""
+            out.append((f"delta{l}", f"δ{l} (error term)", vocab))
     for l in range(n_layers, 0, -1):
         out.append((f"grad_w{l}", f"∂E/∂W{l}", ""))
         out.append((f"grad_b{l}", f"∂E/∂b{l}", ""))
@@ -59,16 +68,20 @@ class ValuesPanel(QTableWidget):
         self.redraws = 0
         self._due = False  # changed while hidden: redrawn when shown
         session.changed.connect(self._on_changed)
+        session.conventionsChanged.connect(lambda _: self._refresh_when_seen())
         self.refresh()
 
     def _on_changed(self, what: Change) -> None:
         if what & Change.DOCUMENT:
             self.marks = {}
         if what & (Change.DOCUMENT | Change.SHAPE | Change.STEP | Change.DATA | Change.PARAMETERS):
-            if seen(self):
-                self.refresh()
-            else:  # a tab behind Explain: formatting every quantity would be wasted
-                self._due = True
+            self._refresh_when_seen()
+
+    def _refresh_when_seen(self) -> None:
+        if seen(self):
+            self.refresh()
+        else:  # a tab behind Explain: formatting every quantity would be wasted
+            self._due = True
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -89,11 +102,14 @@ class ValuesPanel(QTableWidget):
         self.redraws += 1
         self._due = False
         machine = self._session.machine
+        conventions = self._session.conventions
         rows = []
-        for key, name, vocab in quantity_names(machine.n_layers):
+        for key, name, vocab in quantity_names(machine.n_layers, conventions):
             value = machine.results.get(key)
             if value is None:
                 continue
+            if key.startswith("delta") and key[5:].isdigit():  # δ as the conventions show it
+                value = conventions.shown_delta(value)
             label = f"{vocab} = {name}" if vocab else name
             per_unit = (
                 key[0] in "az" or key == "error" or (key.startswith("delta") and key[5:].isdigit())
@@ -115,6 +131,8 @@ class ValuesPanel(QTableWidget):
                 item.setToolTip(f"{label}\n{tip}" + ("" if fresh else "\n(stale)"))
                 if not fresh:
                     item.setForeground(QBrush(QColor(palette.STALE)))
+            if conventions.derivative and key.startswith("delta") and key[5:].isdigit():
+                vocab = exercise_name("delta", int(key[5:]), machine.n_layers) or ""  # marks
             mark = self.marks.get(vocab or key)
             if mark is not None:
                 items[0].setBackground(QBrush(QColor("#d4f4d4" if mark else "#f8d0d0")))

@@ -1,6 +1,11 @@
 """A table model over one layer's weights (and bias row): W, ∂E/∂W or ΔW in the same grid.
 
-Rows are the from-units, then a "bias" row when the layer has one; columns are the to-units.
+In the (from, to) layout (the default) rows are the from-units, then a "bias" row when the
+layer has one, and columns the to-units.  In the (to, from) layout (PyTorch's, see
+:mod:`bpviewer.core.engine.conventions`) the table is the transpose: rows are the to-units,
+columns the from-units, then a "bias" column, so each row is one unit's weights and its
+bias, as ``Linear.weight`` and ``Linear.bias`` hold them.  Either way :meth:`parameter` and
+:meth:`display_index` speak the one canonical (from, to) indexing the rest of the app uses.
 ``Qt.EditRole`` gives the float; display text uses the shared 6-significant-digit format and
 the tooltip the full precision.  Edits go through the session (undoable, validated).
 """
@@ -106,7 +111,15 @@ class WeightTableModel(QAbstractTableModel):
         self.layer = layer
         self.mode = "W"
         self.refusal = ""  # why the last edit was refused, for the editor to say
+        self.transposed = session.conventions.transposed  # (to, from) layout
         self._view = LayerView.of(session, layer)
+
+    def set_transposed(self, transposed: bool) -> None:
+        """Show the layer (to, from) (True) or (from, to) (False)."""
+        if transposed != self.transposed:
+            self.beginResetModel()
+            self.transposed = transposed
+            self.endResetModel()
 
     def refresh(self) -> None:
         """Copy the layer's values from the session again (same shape) and repaint."""
@@ -126,22 +139,49 @@ class WeightTableModel(QAbstractTableModel):
 
     @property
     def has_bias(self) -> bool:
-        """Whether the last row is the bias row."""
+        """Whether the last row (column, in the (to, from) layout) holds the biases."""
         return self._view.b is not None
+
+    @property
+    def n_from(self) -> int:
+        """Units the layer's weights come from (rows of W, or columns when transposed)."""
+        return self._view.w.shape[0]
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         if parent.isValid():
             return 0
-        return self._view.w.shape[0] + (1 if self.has_bias else 0)
+        if self.transposed:
+            return self._view.w.shape[1]
+        return self.n_from + (1 if self.has_bias else 0)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         if parent.isValid():
             return 0
+        if self.transposed:
+            return self.n_from + (1 if self.has_bias else 0)
         return self._view.w.shape[1]
 
+    def cell(self, row: int, col: int) -> tuple[bool, int, int]:
+        """(is a bias, from-unit i, to-unit j) of the cell shown at ``row``, ``col``
+        (i is 0 for a bias)."""
+        i, j = (col, row) if self.transposed else (row, col)
+        if self.has_bias and i == self.n_from:
+            return True, 0, j
+        return False, i, j
+
+    def display_index(self, kind: str, row: int, col: int) -> tuple[int, int]:
+        """Where parameter ``kind`` (``w``|``b``) ``row``, ``col`` (canonical (from, to)
+        indices, as :meth:`parameter` gives them) is shown: (row, column) of the table."""
+        i = self.n_from if kind == "b" else row
+        return (col, i) if self.transposed else (i, col)
+
     def is_bias_row(self, row: int) -> bool:
-        """Whether ``row`` is the bias row."""
-        return self.has_bias and row == self._view.w.shape[0]
+        """Whether ``row`` is the bias row (the (from, to) layout; (to, from) has a column)."""
+        return self.has_bias and not self.transposed and row == self.n_from
+
+    def is_bias_cell(self, row: int, col: int) -> bool:
+        """Whether the cell shown at ``row``, ``col`` is a bias."""
+        return self.cell(row, col)[0]
 
     # ------------------------------------------------------------------ values
     def set_mode(self, mode: str) -> None:
@@ -154,7 +194,8 @@ class WeightTableModel(QAbstractTableModel):
     def value(self, row: int, col: int, mode: str | None = None) -> float | None:
         """The number in a cell for ``mode`` (default: the current one); None if not computed."""
         mode = mode or self.mode
-        v, bias = self._view, self.is_bias_row(row)
+        v = self._view
+        bias, row, col = self.cell(row, col)
         if mode == "W":
             array = v.b if bias else v.w
         elif mode == "grad":
@@ -172,20 +213,24 @@ class WeightTableModel(QAbstractTableModel):
     def changed_by_last_update(self, row: int, col: int) -> bool:
         """Whether the last applied update changed this cell."""
         v = self._view
-        if self.is_bias_row(row):
+        bias, row, col = self.cell(row, col)
+        if bias:
             return v.changed_b is not None and bool(v.changed_b[col])
         return v.changed_w is not None and bool(v.changed_w[row, col])
 
     def label(self, row: int, col: int) -> str:
         """``w(x₁→h₂)`` or ``b(h₂)``."""
         n = self._view.n_layers
-        if self.is_bias_row(row):
+        bias, row, col = self.cell(row, col)
+        if bias:
             return bias_label(self.layer, col, n)
         return weight_label(self.layer, row, col, n)
 
     def parameter(self, row: int, col: int) -> tuple[str, int, int, int]:
-        """(``w``|``b``, layer, row, column) of a cell, as the session names parameters."""
-        return ("b", self.layer, 0, col) if self.is_bias_row(row) else ("w", self.layer, row, col)
+        """(``w``|``b``, layer, from-unit, to-unit) of the cell shown at ``row``, ``col``,
+        as the session names parameters (the same in either layout)."""
+        bias, i, j = self.cell(row, col)
+        return ("b", self.layer, 0, j) if bias else ("w", self.layer, i, j)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -220,9 +265,10 @@ class WeightTableModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         n = self._view.n_layers
-        if orientation == Qt.Orientation.Horizontal:
+        to_units = (orientation == Qt.Orientation.Horizontal) != self.transposed
+        if to_units:
             return unit_label(self.layer, section, n)
-        if self.is_bias_row(section):
+        if self.has_bias and section == self.n_from:
             return "bias"
         return unit_label(self.layer - 1, section, n)
 

@@ -1,5 +1,6 @@
 """The weight tables: one tab per layer pair, a W / ∂E/∂W / ΔW switch, paste from a
-spreadsheet."""
+spreadsheet; (from, to) or (to, from) as the session's conventions say (pasting and copying
+follow the table as shown)."""
 
 from __future__ import annotations
 
@@ -63,7 +64,8 @@ class WeightTableView(QTableView):
         super().keyPressEvent(event)
 
     def paste(self, text: str) -> bool:
-        """Paste tab-separated rows at the current cell, as one undo step."""
+        """Paste tab-separated rows at the current cell, as one undo step; the block is
+        laid as the table is shown ((to, from) blocks land transposed in W)."""
         index = self.currentIndex()
         if not index.isValid() or not text.strip():
             return False
@@ -71,8 +73,10 @@ class WeightTableView(QTableView):
         rows = [line.split("\t") for line in text.strip("\n").split("\n")]
         rows = [[cell.strip() for cell in row] for row in rows]
         top, left = index.row(), index.column()
-        n_from = model.rowCount() - (1 if model.has_bias else 0)
-        if model.is_bias_row(top):
+        if model.transposed:
+            return self._paste_transposed(model, top, left, rows)
+        n_from = model.n_from
+        if model.is_bias_cell(top, left):
             return self._session.set_block("b", model.layer, 0, left, rows)
         if top + len(rows) > n_from:
             self._session.messageIssued.emit(
@@ -80,6 +84,26 @@ class WeightTableView(QTableView):
             )
             return False
         return self._session.set_block("w", model.layer, top, left, rows)
+
+    def _paste_transposed(
+        self, model: WeightTableModel, top: int, left: int, rows: list[list[str]]
+    ) -> bool:
+        """Paste a block into a (to, from) table: rows are to-units, columns from-units
+        (and the bias column takes one value a row)."""
+        say = self._session.messageIssued.emit
+        if model.is_bias_cell(top, left):
+            if any(len(row) != 1 for row in rows):
+                say("paste refused: the bias column takes one value a row")
+                return False
+            return self._session.set_block("b", model.layer, 0, top, [[r[0] for r in rows]])
+        if left + max(len(row) for row in rows) > model.n_from:
+            say("paste refused: the block reaches past the weights (paste biases separately)")
+            return False
+        if len({len(row) for row in rows}) != 1:
+            say("paste refused: the rows of the block differ in length")
+            return False
+        block = [list(column) for column in zip(*rows, strict=True)]  # (from, to)
+        return self._session.set_block("w", model.layer, left, top, block)
 
     def copy_selection(self) -> None:
         """Copy the selected cells at full precision, tab-separated."""
@@ -134,6 +158,7 @@ class WeightTables(QWidget):
         self.mode = "W"
         self._shapes: list[tuple[int, int, bool]] = []
         session.changed.connect(self._on_changed)
+        session.conventionsChanged.connect(self._on_conventions)
         self._rebuild()
 
     def _on_changed(self, what: Change) -> None:
@@ -144,6 +169,18 @@ class WeightTables(QWidget):
         ):
             for model in self.models:
                 model.refresh()
+
+    def _on_conventions(self, conventions) -> None:
+        """(from, to) or (to, from): every table turned, the current cell kept."""
+        for view, model in zip(self.views, self.models, strict=True):
+            current = view.currentIndex()
+            kept = model.parameter(current.row(), current.column()) if current.isValid() else None
+            model.set_transposed(conventions.transposed)
+            if kept is not None:
+                index = model.index(*model.display_index(kept[0], kept[2], kept[3]))
+                view.selectionModel().setCurrentIndex(
+                    index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                )
 
     def _current_shapes(self) -> list[tuple[int, int, bool]]:
         net = self._session.network
@@ -221,8 +258,7 @@ class WeightTables(QWidget):
         """Show layer ``layer``'s tab and select a weight (or the bias of column ``col``)."""
         self.tabs.setCurrentIndex(layer - 1)
         view, model = self.views[layer - 1], self.models[layer - 1]
-        r = model.rowCount() - 1 if kind == "b" else row
-        index = model.index(r, col)
+        index = model.index(*model.display_index(kind, row, col))
         view.selectionModel().setCurrentIndex(
             index, QItemSelectionModel.SelectionFlag.ClearAndSelect
         )

@@ -1,7 +1,8 @@
 """Why this gradient: the chain rule for the parameter selected (a table cell, or an edge
 clicked in the diagram), with the current batch's numbers.
 
-It shows the local form ∂E/∂w(i→j) = −a_i·δ_j (each sample's, and their mean), δ_j unfolded
+It shows the local form ∂E/∂w(i→j) = −a_i·δ_j (each sample's, and their mean; a_i·δ_j
+with δ shown as ∂E/∂z, see :mod:`bpviewer.core.engine.conventions`), δ_j unfolded
 layer by layer down to the output along the largest path, and the gradient as a sum over
 paths: the largest ten and the rest as one exact term (see
 :mod:`bpviewer.core.engine.chain_rule`).  The diagram thickens the paths shown by their
@@ -18,6 +19,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTextBrowser
 
 from bpviewer.core.engine.chain_rule import Why, why
+from bpviewer.core.engine.conventions import EXERCISE, Conventions
 from bpviewer.core.engine.notation import bias_label, fmt, unit_label, weight_label
 from bpviewer.gui import palette
 from bpviewer.gui.session import Change, Session
@@ -44,6 +46,7 @@ class WhyPanel(QTextBrowser):
             "diagram) to see why it got its gradient: the chain rule with numbers."
         )
         session.changed.connect(self._on_changed)
+        session.conventionsChanged.connect(lambda _: self._redraw_when_seen())
 
     def _on_changed(self, what: Change) -> None:
         if what & (Change.DOCUMENT | Change.SHAPE):
@@ -91,7 +94,10 @@ class WhyPanel(QTextBrowser):
         self.found = why(
             net, machine.inputs, machine.targets, s.project.training.loss, *self.parameter
         )
-        self.setHtml(_html(self.found, net, s.batch_rows()[0]) + _table_note(self.found, machine))
+        self.setHtml(
+            _html(self.found, net, s.batch_rows()[0], s.conventions)
+            + _table_note(self.found, machine)
+        )
         self.pathsChanged.emit(self.found)
 
 
@@ -124,7 +130,10 @@ def _name(found: Why, L: int) -> str:
     return weight_label(found.layer, found.row, found.col, L)
 
 
-def _html(found: Why, net, first: int) -> str:
+def _html(found: Why, net, first: int, conventions: Conventions = EXERCISE) -> str:
+    """The panel's text; δ values (and w·δ terms) as ``conventions`` show δ, the gradient
+    and the paths' values (∂E/∂w) the same in either."""
+    c = conventions
     L = net.n_layers
     B = found.per_sample.shape[0]
     name = _name(found, L)
@@ -136,19 +145,19 @@ def _html(found: Why, net, first: int) -> str:
     )
     out = [
         f'<h3 style="color:{purple}">∂E/∂{html.escape(name)} = {fmt(found.gradient)}</h3>',
-        f"<p>for {batch}; δ = −∂E/∂z, as in the exercise.</p>",
+        f"<p>for {batch}; {c.delta_definition}, {c.delta_source}.</p>",
         "<p><b>Local form</b>: ∂E/∂"
         + html.escape(name)
-        + f" = −{html.escape(i if found.kind == 'w' else '1')}·δ({html.escape(j)})"
-        + (" (the mean over the batch)" if B > 1 else "")
-        + "</p>",
+        + f" = {c.gradient_sign}{html.escape(i if found.kind == 'w' else '1')}"
+        f"·δ({html.escape(j)})" + (" (the mean over the batch)" if B > 1 else "") + "</p>",
     ]
     rows = []
     for s in list(range(min(B, SAMPLES_SHOWN))):
-        a, d = found.a_from[s], found.delta_to[s]
+        a, d = found.a_from[s], c.shown_delta(found.delta_to[s])
         rows.append(
             f"<tr><td>{'sample ' + str(first + s + 1) if B > 1 else ''}</td>"
-            f"<td>= −({fmt(a)})·({fmt(d)})</td><td>= {fmt(found.per_sample[s])}</td></tr>"
+            f"<td>= {c.gradient_sign}({fmt(a)})·({fmt(d)})</td>"
+            f"<td>= {fmt(found.per_sample[s])}</td></tr>"
         )
     if B > SAMPLES_SHOWN:
         rows.append(f"<tr><td>…</td><td>{B - SAMPLES_SHOWN} more samples</td><td></td></tr>")
@@ -164,10 +173,10 @@ def _html(found: Why, net, first: int) -> str:
         if step.prime is None:
             out.append(
                 f"<tr><td>δ({html.escape(u)})</td><td>= from the loss (output)</td>"
-                f"<td>= {fmt(step.delta[0])}</td></tr>"
+                f"<td>= {fmt(c.shown_delta(step.delta[0]))}</td></tr>"
             )
             continue
-        terms = step.terms[0]
+        terms = c.shown_delta(step.terms[0])  # w(j→k)·δ_k with δ as shown
         k = np.argsort(-np.abs(terms))[:4]
         parts = " + ".join(
             f"w({html.escape(u)}→{html.escape(unit_label(step.layer + 1, int(c), L))})·δ = {fmt(terms[c])}"
@@ -176,11 +185,17 @@ def _html(found: Why, net, first: int) -> str:
         more = f" + … ({terms.size - k.size} more)" if terms.size > k.size else ""
         out.append(
             f"<tr><td>δ({html.escape(u)})</td><td>= f′(z)·Σₖ w·δₖ = {fmt(step.prime[0])} × "
-            f"({parts}{more} = {fmt(terms.sum())})</td><td>= {fmt(step.delta[0])}</td></tr>"
+            f"({parts}{more} = {fmt(terms.sum())})</td>"
+            f"<td>= {fmt(c.shown_delta(step.delta[0]))}</td></tr>"
         )
     out.append("</table>")
     shown = len(found.paths)
-    which = f"the largest {shown} of {found.n_paths:,}" if shown < found.n_paths else f"all {shown}"
+    if shown >= found.n_paths:
+        which = f"all {shown}"
+    elif found.exact:
+        which = f"the largest {shown} of {found.n_paths:,}"
+    else:  # a batch of many paths: candidates are each sample's own largest
+        which = f"{shown} large ones of {found.n_paths:,}: the largest of each sample's largest"
     out.append(f"<p><b>As a sum over paths</b> to the loss ({which}):</p><table cellspacing='2'>")
     total = abs(found.gradient) or 1.0
     for path in found.paths:

@@ -261,6 +261,7 @@ class NetworkView(QGraphicsView):
         self._sizes: tuple[int, ...] = ()
         self.redraws = 0  # value redraws (tests count them: one per action)
         session.changed.connect(self._on_changed)
+        session.conventionsChanged.connect(lambda _: self._on_values_changed(maps=False))
         self._place_banner()
         self._rebuild()
 
@@ -447,6 +448,7 @@ class NetworkView(QGraphicsView):
         machine = session.machine
         net = machine.network
         results, fresh = machine.results, machine.fresh
+        conventions = session.conventions
         L = net.n_layers
         phase, layers = self._highlight_layers
         for (l, u), item in self.units.items():
@@ -466,6 +468,8 @@ class NetworkView(QGraphicsView):
                     arr = results.get(key)
                     if arr is None:
                         continue
+                    if name == "δ":  # −∂E/∂z, or ∂E/∂z as the conventions show it
+                        arr = conventions.shown_delta(arr)
                     stale = key not in fresh
                     lines.append((f"{name} = {fmt(arr[0, u])}", palette.STALE if stale else colour))
                     tip.append(f"{name} = {full(arr[0, u])}{' (stale)' if stale else ''}")
