@@ -341,3 +341,17 @@ def test_a_dropped_project_file_opens_and_a_dropped_csv_goes_to_the_data_panel(w
     other = tmp_path / "notes.txt"
     other.write_text("hello")
     assert not _drop(window, other)  # refused at the door
+
+
+def test_explain_lays_out_more_rows_when_the_panel_grows(window, qtbot):
+    window.session.load(_big_project())
+    window.actionForward.trigger()
+    panel = window.explain_panel
+    before = panel._laid_out
+    from PySide6.QtCore import Qt
+
+    window.resize(1400, 2400)  # a much taller panel: the rows laid out no longer fill it
+    window.resizeDocks([window.explain_dock], [2000], Qt.Orientation.Vertical)
+    qtbot.waitUntil(lambda: panel._laid_out > before)
+    bar = panel.verticalScrollBar()
+    assert bar.maximum() > 0 or "more formulas not shown" in panel.toHtml()

@@ -109,3 +109,14 @@ def test_the_diagram_outlines_units_that_stopped_and_lists_them(window):
     assert window.training_panel.run_arguments()["watch"].stopped == 0.5
     window.new_from_example("xor")
     assert view.health.text() == ""
+
+
+def test_counts_add_up_across_chunks(monkeypatch):
+    import bpviewer.core.engine.unit_health as health
+
+    net, data = _dead_net()
+    whole = stopped_units(net, data.inputs)
+    monkeypatch.setattr(health, "CHUNK", 7)  # 40 samples in 6 chunks
+    assert stopped_units(net, data.inputs) == whole
+    net.weights[0][0, 3] = np.nan  # NaN z: no evidence that the fourth ReLU is dead
+    assert {(s.layer, s.unit) for s in stopped_units(net, data.inputs)} == {(1, 0), (1, 1), (1, 2)}

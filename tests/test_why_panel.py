@@ -60,3 +60,16 @@ def test_the_panel_computes_only_when_seen_and_follows_the_document(window, qtbo
     window.new_from_example("xor")  # another document: nothing selected
     assert panel.parameter is None and panel.toPlainText() == ""
     assert window.network_view._path_items == []
+
+
+def test_the_paths_leave_the_diagram_when_the_panel_is_not_seen(window, qtbot):
+    window.new_from_example("spiral")
+    window.actionWhyGradient.trigger()
+    qtbot.waitUntil(lambda: seen(window.why_panel))
+    window.network_view.edgeClicked.emit(1, 1, 3)
+    assert window.network_view._path_items
+    window.explain_dock.raise_()  # another tab in front
+    qtbot.waitUntil(lambda: not seen(window.why_panel))
+    assert window.network_view._path_items == []
+    window.why_dock.raise_()  # back: drawn again
+    qtbot.waitUntil(lambda: bool(window.network_view._path_items))

@@ -70,9 +70,11 @@ class WhyPanel(QTextBrowser):
             self.put_away()
 
     def put_away(self) -> None:
-        """Nobody sees the panel: its paths leave the diagram (they would go stale)."""
+        """Nobody sees the panel: its paths leave the diagram (they would go stale), and
+        come back, recomputed, when it is seen again."""
         if self.found is not None:
             self.pathsChanged.emit(None)
+            self._due = True
 
     def catch_up(self) -> None:
         """Redraw now if the selection or the document changed while not seen."""
