@@ -15,15 +15,58 @@ in a remote kernel without a display.  Conventions throughout: weights of layer 
 
 __version__ = "0.1.0"
 
-from bpviewer.api.comparing import Comparison, compare
-from bpviewer.api.files import load, save
-from bpviewer.api.sklearn_bridge import from_sklearn, sklearn_training
-from bpviewer.api.torch_bridge import from_torch, loss_name, to_torch
-from bpviewer.api.tracing import Trace, trace
-from bpviewer.api.training import History, gradcheck, train
-from bpviewer.api.window import show
-from bpviewer.core.engine.network import Network
-from bpviewer.core.errors import BpviewerError, DataError, ProjectError, StepError
+import importlib
+from typing import TYPE_CHECKING
+
+# Each name is imported when first used (PEP 562), so that the window, which imports
+# ``bpviewer.gui`` and so this package, does not pay for the API at its start.
+_WHERE = {
+    "Comparison": "bpviewer.api.comparing",
+    "compare": "bpviewer.api.comparing",
+    "load": "bpviewer.api.files",
+    "save": "bpviewer.api.files",
+    "from_sklearn": "bpviewer.api.sklearn_bridge",
+    "sklearn_training": "bpviewer.api.sklearn_bridge",
+    "from_torch": "bpviewer.api.torch_bridge",
+    "loss_name": "bpviewer.api.torch_bridge",
+    "to_torch": "bpviewer.api.torch_bridge",
+    "Trace": "bpviewer.api.tracing",
+    "trace": "bpviewer.api.tracing",
+    "History": "bpviewer.api.training",
+    "gradcheck": "bpviewer.api.training",
+    "train": "bpviewer.api.training",
+    "show": "bpviewer.api.window",
+    "Network": "bpviewer.core.engine.network",
+    "BpviewerError": "bpviewer.core.errors",
+    "DataError": "bpviewer.core.errors",
+    "ProjectError": "bpviewer.core.errors",
+    "StepError": "bpviewer.core.errors",
+}
+
+if TYPE_CHECKING:
+    from bpviewer.api.comparing import Comparison, compare
+    from bpviewer.api.files import load, save
+    from bpviewer.api.sklearn_bridge import from_sklearn, sklearn_training
+    from bpviewer.api.torch_bridge import from_torch, loss_name, to_torch
+    from bpviewer.api.tracing import Trace, trace
+    from bpviewer.api.training import History, gradcheck, train
+    from bpviewer.api.window import show
+    from bpviewer.core.engine.network import Network
+    from bpviewer.core.errors import BpviewerError, DataError, ProjectError, StepError
+
+
+def __getattr__(name: str):
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'bpviewer' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_WHERE})
+
 
 __all__ = [
     "BpviewerError",

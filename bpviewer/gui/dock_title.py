@@ -12,6 +12,15 @@ from __future__ import annotations
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QStyle, QToolButton, QWidget
 
+_ICONS: dict = {}
+
+
+def _icon(widget: QWidget, which: QStyle.StandardPixmap):
+    """The style's icon, made once for every dock (fourteen docks asked for 28)."""
+    if which not in _ICONS:
+        _ICONS[which] = widget.style().standardIcon(which)
+    return _ICONS[which]
+
 
 class DockTitle(QWidget):
     """The title and the float and close buttons of ``dock``."""
@@ -25,7 +34,6 @@ class DockTitle(QWidget):
         layout.setContentsMargins(4, 2, 2, 2)
         layout.setSpacing(2)
         layout.addWidget(self.label, 1)
-        style = self.style()
         for icon, tip, slot in (
             (QStyle.StandardPixmap.SP_TitleBarNormalButton, "Float or dock this panel",
              lambda: dock.setFloating(not dock.isFloating())),
@@ -33,7 +41,7 @@ class DockTitle(QWidget):
              "brings it back)", dock.close),
         ):  # fmt: skip
             button = QToolButton()
-            button.setIcon(style.standardIcon(icon))
+            button.setIcon(_icon(self, icon))
             button.setAutoRaise(True)
             button.setToolTip(tip)
             button.clicked.connect(slot)

@@ -49,8 +49,9 @@ def scale() -> float:
     return QFontInfo(_app().font()).pointSizeF() / base_points()
 
 
-def set_scale(value: float) -> float:
-    """Scale every font to ``value`` (clamped to 100–250 %), remember it, and return it."""
+def set_scale(value: float, remember: bool = True) -> float:
+    """Scale every font to ``value`` (clamped to 100–250 %), remember it (unless not
+    ``remember``), and return it."""
     value = min(max(float(value), SCALES[0]), SCALES[-1])
     app = _app()
     if abs(scale() - value) > 1e-6:
@@ -61,7 +62,8 @@ def set_scale(value: float) -> float:
             themed = QFont(QApplication.font(name))
             themed.setPointSizeF(points * value)
             QApplication.setFont(themed, name)
-    app_settings().setValue(SETTING, value)
+    if remember:
+        app_settings().setValue(SETTING, value)
     return value
 
 
@@ -81,4 +83,7 @@ def restore() -> float:
         value = float(app_settings().value(SETTING, 1.0))
     except (TypeError, ValueError):
         value = 1.0
-    return set_scale(value)
+    app = QApplication.instance()
+    if value == 1.0 and (app is None or app.property(_BASE) is None):
+        return 1.0  # the system's fonts, untouched (and no font lookups at start-up)
+    return set_scale(value, remember=False)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout
 
-from bpviewer.core.checker.checker import DEFAULT_TIMEOUT, CheckReport, ScriptRun, check_script
-from bpviewer.core.checker.report import report_text
 from bpviewer.core.data.datasets import Dataset
 from bpviewer.core.files.project import Project, TrainingSettings
+
+if TYPE_CHECKING:  # the checker is imported when a check starts, not at the window's start
+    from bpviewer.core.checker.checker import CheckReport, ScriptRun
 from bpviewer.gui import gc_guard
 
 
@@ -52,7 +55,10 @@ class CheckRunner(QObject):
     finished = Signal(object, object)
     failed = Signal(str)
 
-    def __init__(self, path: str, timeout: float = DEFAULT_TIMEOUT, parent=None) -> None:
+    def __init__(self, path: str, timeout: float | None = None, parent=None) -> None:
+        from bpviewer.core.checker.checker import DEFAULT_TIMEOUT, check_script
+
+        timeout = DEFAULT_TIMEOUT if timeout is None else timeout
         super().__init__(parent)
         from superqt.utils import create_worker  # superqt costs ~130 ms: not at start-up
 
@@ -79,6 +85,8 @@ class CheckRunner(QObject):
 
     def text(self, run: ScriptRun, report: CheckReport) -> str:
         """The report as text."""
+        from bpviewer.core.checker.report import report_text
+
         return report_text(report, run)
 
 
@@ -106,7 +114,7 @@ class CheckController:
         if path:
             self.check(path)
 
-    def check(self, path: str, timeout: float = DEFAULT_TIMEOUT) -> CheckRunner:
+    def check(self, path: str, timeout: float | None = None) -> CheckRunner:
         """Check a learner's script or notebook in a worker thread; returns the runner (for
         tests)."""
         runner = CheckRunner(path, timeout, self._w)

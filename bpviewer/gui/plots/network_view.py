@@ -26,6 +26,7 @@ from PySide6.QtGui import (
     QPainter,
     QPainterPath,
     QPainterPathStroker,
+    QPalette,
     QPen,
     QPixmap,
     QTransform,
@@ -101,6 +102,13 @@ def _faded(colour: str, alpha: float) -> QColor:
             for a, b in zip(top.getRgbF()[:3], under.getRgbF()[:3], strict=True)
         )
     )
+
+
+def _colour(label: QLabel, colour: str) -> None:
+    """The label's text colour."""
+    palette_ = label.palette()
+    palette_.setColor(QPalette.ColorRole.WindowText, QColor(colour))
+    label.setPalette(palette_)
 
 
 class UnitItem(QGraphicsEllipseItem):
@@ -252,10 +260,13 @@ class NetworkView(QGraphicsView):
         self._banner = QLabel(self)
         self._banner.setObjectName("diagramHeading")
         self._banner.setIndent(6)
+        bold = QFont(self._banner.font())
+        bold.setBold(True)
+        self._banner.setFont(bold)
         self.health = QLabel(self)  # how many units stopped learning, listed in its tooltip
         self.health.setObjectName("diagramHealth")
         self.health.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.health.setStyleSheet(f"QLabel {{ color: {STOPPED_COLOUR}; }}")
+        _colour(self.health, STOPPED_COLOUR)
         self.stopped: list = []
         self._user_zoomed = False
         self._sizes: tuple[int, ...] = ()
@@ -563,8 +574,10 @@ class NetworkView(QGraphicsView):
 
     # ------------------------------------------------------------------ text
     def _set_banner(self, text: str, colour: str) -> None:
+        # a palette, not a style sheet: a style sheet is parsed and the label re-polished
+        # on every action
         self._banner.setText(text)
-        self._banner.setStyleSheet(f"QLabel {{ color: {colour}; font-weight: bold; }}")
+        _colour(self._banner, colour)
 
     def _place_banner(self) -> None:
         """The heading in a strip above the drawing (never over it, never cut off)."""
