@@ -7,10 +7,15 @@ Shapes: B samples in a batch; layer l has n_l units.  ``a_prev`` (B, n_{l-1}), `
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from bpviewer.core.engine.activations import Activation
-from bpviewer.core.engine.losses import Loss
+from bpviewer.core.engine.activations import QUIET, Activation, get_activation
+from bpviewer.core.engine.losses import Loss, get_loss
+
+if TYPE_CHECKING:
+    from bpviewer.core.engine.network import Network
 
 Array = np.ndarray
 
@@ -82,3 +87,30 @@ def batch_loss(loss: Loss, z: Array, y: Array, t: Array) -> tuple[Array, float]:
     """Per-sample losses (B,) and their mean, the loss E of the batch."""
     per_sample = loss.per_sample(z, y, t)
     return per_sample, float(per_sample.mean())
+
+
+def backward_pass(
+    network: Network, loss: str, inputs: Array, targets: Array
+) -> tuple[list[Array], list[Array], list[Array]]:
+    """A whole batch through the network and back, as the step machine computes it: z, a
+    and δ of every layer 1 … L, three lists of (B, n_l) arrays (inputs (B, n₀), targets
+    (B, n_L)); the views that explain a gradient or probe an update start here."""
+    x = np.atleast_2d(np.asarray(inputs, dtype=np.float64))
+    t = np.atleast_2d(np.asarray(targets, dtype=np.float64))
+    acts = [get_activation(name) for name in network.activations]
+    L = network.n_layers
+    zs: list[Array] = []
+    outs: list[Array] = []
+    with np.errstate(**QUIET):
+        a = x
+        for w, b, act in zip(network.weights, network.biases, acts, strict=True):
+            z, a = forward_layer(a, w, b, act)
+            zs.append(z)
+            outs.append(a)
+        deltas: list[Array] = [np.empty(0)] * L
+        deltas[L - 1] = output_error_term(get_loss(loss), acts[L - 1], zs[L - 1], outs[L - 1], t)
+        for l in range(L - 2, -1, -1):
+            deltas[l] = hidden_error_term(
+                deltas[l + 1], network.weights[l + 1], acts[l], zs[l], outs[l]
+            )
+    return zs, outs, deltas

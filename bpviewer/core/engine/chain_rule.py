@@ -28,8 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bpviewer.core.engine.activations import get_activation
-from bpviewer.core.engine.backprop import hidden_error_term, output_error_term
-from bpviewer.core.engine.losses import get_loss
+from bpviewer.core.engine.backprop import backward_pass
 from bpviewer.core.engine.network import Network
 
 TOP = 10
@@ -90,18 +89,7 @@ def deltas(
     network: Network, inputs: np.ndarray, targets: np.ndarray, loss: str
 ) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
     """z, a and δ of every layer 1 … L for a batch: three lists of (B, n_l) arrays."""
-    zs, activations = network.forward_pass(inputs)
-    L = network.n_layers
-    acts = [get_activation(name) for name in network.activations]
-    out = [np.empty(0)] * L
-    out[L - 1] = output_error_term(
-        get_loss(loss), acts[L - 1], zs[L - 1], activations[L - 1], np.asarray(targets, float)
-    )
-    for l in range(L - 2, -1, -1):
-        out[l] = hidden_error_term(
-            out[l + 1], network.weights[l + 1], acts[l], zs[l], activations[l]
-        )
-    return zs, activations, out
+    return backward_pass(network, loss, inputs, targets)
 
 
 def count_paths(network: Network, layer: int) -> int:

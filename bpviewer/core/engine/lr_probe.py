@@ -95,25 +95,14 @@ def loss_and_gradient(
     order (each shaped like its parameter), computed as the step machine computes them."""
     x = np.atleast_2d(np.asarray(inputs, dtype=np.float64))
     t = np.atleast_2d(np.asarray(targets, dtype=np.float64))
-    lossf = get_loss(loss)
-    acts = [get_activation(name) for name in network.activations]
+    zs, outs, deltas = backprop.backward_pass(network, loss, x, t)
+    below = [x, *outs[:-1]]
     with np.errstate(**QUIET):
-        zs, as_ = [], [x]
-        for w, b, act in zip(network.weights, network.biases, acts, strict=True):
-            z, a = backprop.forward_layer(as_[-1], w, b, act)
-            zs.append(z)
-            as_.append(a)
-        e = backprop.batch_loss(lossf, zs[-1], as_[-1], t)[1]
+        e = backprop.batch_loss(get_loss(loss), zs[-1], outs[-1], t)[1]
         grads: dict[tuple[str, int], np.ndarray] = {}
-        L = network.n_layers
-        delta = backprop.output_error_term(lossf, acts[-1], zs[-1], as_[-1], t)
-        for l in range(L, 0, -1):
-            if l < L:
-                delta = backprop.hidden_error_term(
-                    delta, network.weights[l], acts[l - 1], zs[l - 1], as_[l]
-                )
-            share = backprop.batch_share(delta)
-            grads[("w", l)] = backprop.weight_gradient(as_[l - 1], share)
+        for l in range(network.n_layers, 0, -1):
+            share = backprop.batch_share(deltas[l - 1])
+            grads[("w", l)] = backprop.weight_gradient(below[l - 1], share)
             if network.biases[l - 1] is not None:
                 grads[("b", l)] = backprop.bias_gradient(share)
     return e, [grads[key] for key in network.parameter_layout()]
