@@ -94,17 +94,41 @@ class ExplainPanel(QTextBrowser):
         rows = self._rows[self._laid_out : want]
         if not rows:
             return
+        first = self._laid_out == 0
         self._laid_out += len(rows)
-        text = _html(rows)
-        if self._laid_out == len(rows):
-            self.setHtml(text)
+        if first:
+            self.setHtml(_html(rows))
             return
         bar = self.verticalScrollBar()
         keep = bar.value()
+        # formulas that continue the last table go into it, so its columns stay aligned; one
+        # edit block, so the document is laid out once, not once a cell
+        edit = QTextCursor(self.document())
+        edit.beginEditBlock()
+        continued = 0
+        table = self._last_table()
+        while continued < len(rows) and rows[continued][0] == "formula":
+            continued += 1
+        if table is not None and continued:
+            first = table.rows()
+            table.appendRows(continued)
+            for k, row in enumerate(rows[:continued]):
+                for column, cell in enumerate(_cells(row)):
+                    table.cellAt(first + k, column).firstCursorPosition().insertHtml(cell)
+        else:
+            continued = 0
+        if continued < len(rows):
+            edit.movePosition(QTextCursor.MoveOperation.End)
+            edit.insertHtml(_html(rows[continued:]))
+        edit.endEditBlock()
+        bar.setValue(keep)
+
+    def _last_table(self):
+        """The table the document ends with, if it ends with one."""
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertHtml(text)
-        bar.setValue(keep)
+        cursor.movePosition(QTextCursor.MoveOperation.PreviousBlock)
+        return cursor.currentTable()
 
     def _on_scrolled(self, value: int) -> None:
         bar = self.verticalScrollBar()
@@ -179,6 +203,18 @@ def _rows(records, conventions: Conventions = EXERCISE) -> Iterator[Row]:
             left -= 1
 
 
+def _cells(row: Row) -> list[str]:
+    """A formula row's three cells as HTML: name, symbolic form, numbers."""
+    f, colour = row[1], row[2]
+    name = f"<code>{html.escape(f.vocab)}</code> = " if f.vocab else ""
+    sample = f" <i>(sample {f.sample + 1})</i>" if f.sample is not None else ""
+    return [
+        f"{name}<b>{html.escape(f.quantity)}</b>",
+        f"= {html.escape(f.symbolic)}",
+        f'<span style="color:{colour}">= {html.escape(f.substituted)}{sample}</span>',
+    ]
+
+
 def _html(rows: list[Row]) -> str:
     """Rows as HTML: titles as headings, runs of formulas as a table each."""
     parts, table = [], []
@@ -190,14 +226,7 @@ def _html(rows: list[Row]) -> str:
 
     for row in rows:
         if row[0] == "formula":
-            f, colour = row[1], row[2]
-            name = f"<code>{html.escape(f.vocab)}</code> = " if f.vocab else ""
-            sample = f" <i>(sample {f.sample + 1})</i>" if f.sample is not None else ""
-            table.append(
-                f"<tr><td>{name}<b>{html.escape(f.quantity)}</b></td>"
-                f"<td>= {html.escape(f.symbolic)}</td>"
-                f'<td style="color:{colour}">= {html.escape(f.substituted)}{sample}</td></tr>'
-            )
+            table.append("<tr>" + "".join(f"<td>{c}</td>" for c in _cells(row)) + "</tr>")
             continue
         flush()
         if row[0] == "title":
