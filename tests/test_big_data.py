@@ -279,3 +279,48 @@ def test_stratified_rows_are_capped_and_keep_every_class_when_they_can(counts, c
     present = {c for c, n in enumerate(counts) if n}
     if len(present) <= cap:
         assert set(classes[rows].tolist()) == present
+
+
+# ------------------------------------------------------------------ File → Open
+def _big_project(tmp_path, bad_line: int | None = None):
+    from bpviewer.core.data.datasets import build_dataset
+    from bpviewer.core.engine.network import Network
+    from bpviewer.core.files.project import Project, TrainingSettings, save_project
+
+    csv = tmp_path / "big.csv"
+    _write_rows(csv, 60_000)
+    spec = {"csv": "big.csv", "inputs": ["x1", "x2"], "targets": ["class"]}
+    data = build_dataset(spec, tmp_path)
+    net = Network.init([2, 4, 1], ["tanh", "sigmoid"], biases=True, seed=0)
+    path = tmp_path / "big.json"
+    training = TrainingSettings(loss="binary_cross_entropy")
+    save_project(Project(net, training, spec, data, name="big"), path)
+    if bad_line is not None:
+        _write_rows(csv, 60_000, bad_line=bad_line)
+    return path
+
+
+def test_opening_a_project_with_big_data_reads_it_in_the_background(window, qtbot, tmp_path):
+    from bpviewer.gui.settings import recent_files
+
+    path = _big_project(tmp_path)
+    s = window.session
+    with qtbot.waitSignal(window.data_panel.loader.finished, timeout=60_000):
+        assert window.files.open_project(path)  # started
+        assert s.busy and s.loading == "big.json"  # nothing changes under the reader
+        assert window.data_panel.progress_row.isVisible()
+    assert window.data_panel.loader.outcome[0], window.data_panel.loader.outcome
+    assert not s.busy and s.project.name == "big" and s.project.dataset.n_samples == 60_000
+    assert str(path.resolve()) in recent_files()
+    assert not window.data_panel.progress_row.isVisible()
+    assert window.prompter.errors == []
+
+
+def test_a_big_project_that_cannot_be_read_keeps_the_current_one(window, qtbot, tmp_path):
+    path = _big_project(tmp_path, bad_line=59_990)
+    before = window.session.project
+    with qtbot.waitSignal(window.data_panel.loader.finished, timeout=60_000):
+        assert window.files.open_project(path)
+    assert window.session.project is before and not window.session.busy
+    ((title, text),) = window.prompter.errors
+    assert title == "Cannot open project" and "big.json" in text and "line 59990" in text

@@ -41,6 +41,7 @@ class DataLoader(QObject):
         self.worker = None
         self._cancel = threading.Event()
         self._job: tuple[dict, Path, str, str] | None = None
+        self._project: Path | None = None  # a project file being read (open_project)
         self._started = 0.0
         self._percent = -1
         self._result: Dataset | None = None
@@ -49,6 +50,8 @@ class DataLoader(QObject):
         self.outcome: tuple[bool, str] | None = None
         #: Whether the last read that ended was cancelled (Cancel, or the window closing).
         self.cancelled = False
+        #: Whether the last read that ended was a whole project file (open_project).
+        self.was_project = False
 
     @property
     def loading(self) -> bool:
@@ -88,6 +91,35 @@ class DataLoader(QObject):
         self.worker.errored.connect(self._on_errored)
         self.worker.finished.connect(self._on_finished)
         gc_guard.pause()  # no cyclic GC in the worker thread (see gc_guard)
+        self.worker.start()
+        return True
+
+    def open_project(self, path: Path) -> bool:
+        """Read the project file ``path`` (whose data may be a big CSV file) off the GUI
+        thread and make it the document; False, with the session's message, when busy."""
+        if self.loading:
+            self._session.messageIssued.emit(LOADING)
+            return False
+        if not self._session.begin_loading(path.name):
+            return False
+        from superqt.utils import create_worker
+
+        from bpviewer.core.files.project import load_project
+
+        self._job = ({}, path.parent, f"Open {path.name}", path.name)
+        self._project = path
+        self._cancel = threading.Event()
+        self._result, self._error, self.outcome = None, None, None
+        self.cancelled = False
+        self._percent = -1
+        self._started = time.perf_counter()
+        self.worker = create_worker(
+            load_project, path, progress=self._on_progress, _start_thread=False, _ignore_errors=True
+        )
+        self.worker.returned.connect(self._on_returned)
+        self.worker.errored.connect(self._on_errored)
+        self.worker.finished.connect(self._on_finished)
+        gc_guard.pause()
         self.worker.start()
         return True
 
@@ -135,6 +167,10 @@ class DataLoader(QObject):
         dataset, error = self._result, self._error
         self._result = self._error = None
         elapsed = time.perf_counter() - self._started
+        if self._project is not None:
+            self._project_read(dataset, error, what, elapsed)
+            return
+        self.was_project = False
         if dataset is not None and not self._cancel.is_set():
             with self._session.messages() as said:  # set_data says why it refused, if so
                 applied = self._session.end_loading(spec, dataset, base, text)
@@ -154,5 +190,32 @@ class DataLoader(QObject):
             else:
                 message = f"{error}; the current data stay"
             self._session.messageIssued.emit(message)
+        self.outcome = (applied, message)
+        self.finished.emit(applied, message)
+
+    def _project_read(self, project, error, what: str, elapsed: float) -> None:
+        """A project file was read (or refused, or cancelled): the document is free again
+        and, if read, the project becomes the document (as File → Open does)."""
+        path, self._project = self._project, None
+        self.was_project = True
+        self._session.end_loading()
+        applied = project is not None and not self._cancel.is_set()
+        if applied:
+            self._session.load(project)
+            for warning in self._session.project.warnings:
+                self._session.messageIssued.emit(f"{path}: {warning}")
+            message = (
+                f"opened {path} ({project.dataset.n_samples:,} samples read in {elapsed:.1f} s)"
+            )
+        else:
+            self.cancelled = (
+                error is None or isinstance(error, ReadCancelled) or self._cancel.is_set()
+            )
+            message = (
+                f"{what}: reading cancelled; the current project stays"
+                if self.cancelled
+                else f"{error}; the current project stays"
+            )
+        self._session.messageIssued.emit(message)
         self.outcome = (applied, message)
         self.finished.emit(applied, message)

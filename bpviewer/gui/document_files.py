@@ -72,9 +72,13 @@ class DocumentFiles:
             self._session.load(dialog.project)
 
     def open_project(self, path: str | Path) -> bool:
-        """Load a project file; a broken file is refused with its name and the problem."""
+        """Load a project file; a broken file is refused with its name and the problem.
+        A big one (or one whose data are a big CSV file) is read in the background, with
+        progress and Cancel in the Data panel: True then says the read started."""
         if not self.idle():
             return False
+        if _big(Path(path)):
+            return self._open_in_background(Path(path))
         try:
             self._session.open(path)
         except BpviewerError as exc:
@@ -83,6 +87,23 @@ class DocumentFiles:
             return False
         add_recent_file(path)
         self._say(f"opened {path}")
+        return True
+
+    def _open_in_background(self, path: Path) -> bool:
+        panel = self._window.data_panel
+        loader = panel.loader
+        if not loader.open_project(path):
+            return False
+        panel.show_reading(path.name)
+
+        def done(applied: bool, message: str) -> None:
+            loader.finished.disconnect(done)
+            if applied:
+                add_recent_file(path)
+            elif not loader.cancelled:
+                self._window.prompter.error("Cannot open project", message)
+
+        loader.finished.connect(done)
         return True
 
     def open(self) -> None:
@@ -190,3 +211,20 @@ class DocumentFiles:
             window.data_dock.show()
             window.data_dock.raise_()
             self._say(f"{path.name}: choose the columns, then Import (undoable)", 8000)
+
+
+def _big(path: Path) -> bool:
+    """Whether opening ``path`` reads enough to be done in the background: a project file
+    of a megabyte or more, or one whose data are a CSV file of a megabyte or more."""
+    import json
+
+    from bpviewer.gui.panels.data_panel import BACKGROUND_BYTES
+
+    try:
+        if path.stat().st_size >= BACKGROUND_BYTES:
+            return True
+        data = json.loads(path.read_text(encoding="utf-8")).get("data", {})
+        csv = data.get("csv") if isinstance(data, dict) else None
+        return bool(csv) and (path.parent / csv).stat().st_size >= BACKGROUND_BYTES
+    except (OSError, ValueError, AttributeError, TypeError):
+        return False  # the ordinary open says what is wrong with the file

@@ -225,8 +225,10 @@ def save_project(project: Project, path: str | os.PathLike[str]) -> None:
     project.path = target
 
 
-def load_project(path: str | os.PathLike[str]) -> Project:
-    """Read and validate a project file; :class:`ProjectError` names the file and problem."""
+def load_project(path: str | os.PathLike[str], progress: Any = None) -> Project:
+    """Read and validate a project file; :class:`ProjectError` names the file and problem.
+    ``progress`` (fraction → whether to go on) follows the reading of its data, as in
+    :func:`~bpviewer.core.data.datasets.build_dataset`."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -243,7 +245,7 @@ def load_project(path: str | os.PathLike[str]) -> Project:
             f"{p}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
     try:
-        project = project_from_dict(raw, base_dir=p.parent)
+        project = project_from_dict(raw, base_dir=p.parent, progress=progress)
     except BpviewerError as exc:
         raise ProjectError(f"{p}: {exc}") from None
     project.path = p
@@ -274,7 +276,7 @@ def _unknown(section: dict[str, Any], allowed: set[str], where: str) -> list[str
     return [f"unknown key {where}{k!r} ignored" for k in section if k not in allowed]
 
 
-def project_from_dict(raw: Any, base_dir: Path = Path(".")) -> Project:
+def project_from_dict(raw: Any, base_dir: Path = Path("."), progress: Any = None) -> Project:
     """Build and validate a project from the file format's JSON object."""
     if not isinstance(raw, dict):
         raise ProjectError("the file must hold a JSON object")
@@ -300,7 +302,7 @@ def project_from_dict(raw: Any, base_dir: Path = Path(".")) -> Project:
     if not isinstance(data_spec, dict):
         raise ProjectError('"data" must be an object')
     warnings += _unknown(data_spec, _DATA_KEYS | {"inputs"}, "data.")
-    dataset = build_dataset(data_spec, base_dir)
+    dataset = build_dataset(data_spec, base_dir, progress=progress)
     sizes = network.layer_sizes
     if dataset.inputs.shape[1] != sizes[0]:
         raise DataError(

@@ -420,9 +420,7 @@ class DataPanel(QWidget):
         if big:
             if not self.loader.load(spec, text=text, what=self._csv.name):
                 return False
-            self.progress_text.setText(f"Reading {self._csv.name}…")
-            self.progress.setValue(0)
-            self.progress_row.show()
+            self.show_reading(self._csv.name)
             return True
         with self._session.messages() as said:
             ok = self._session.set_data(spec, text=text)
@@ -437,6 +435,12 @@ class DataPanel(QWidget):
         return False
 
     # ------------------------------------------------------------------ reading
+    def show_reading(self, name: str) -> None:
+        """Progress and Cancel for a read the window started (a big project file)."""
+        self.progress_text.setText(f"Reading {name}…")
+        self.progress.setValue(0)
+        self.progress_row.show()
+
     def cancel_loading(self) -> None:
         """Stop the read going; the current data stay."""
         self.loader.cancel()
@@ -448,7 +452,8 @@ class DataPanel(QWidget):
     def _on_loaded(self, applied: bool, message: str) -> None:
         self.progress_row.hide()
         self.progress.setValue(0)
-        if not applied and not self.loader.cancelled and self.prompter is not None:
+        imported = not self.loader.was_project  # File → Open says its own errors
+        if not applied and imported and not self.loader.cancelled and self.prompter is not None:
             self.prompter.error("Cannot import the CSV file", message)
 
 
