@@ -71,13 +71,14 @@ class DocumentFiles:
         if dialog.exec() and dialog.project is not None and self.confirm_discard():
             self._session.load(dialog.project)
 
-    def open_project(self, path: str | Path) -> bool:
+    def open_project(self, path: str | Path, background: bool = True) -> bool:
         """Load a project file; a broken file is refused with its name and the problem.
         A big one (or one whose data are a big CSV file) is read in the background, with
-        progress and Cancel in the Data panel: True then says the read started."""
+        progress and Cancel in the Data panel: True then says the read started (unless not
+        ``background``: a caller that goes on with the opened project waits for it)."""
         if not self.idle():
             return False
-        if _big(Path(path)):
+        if background and _big(Path(path)):
             return self._open_in_background(Path(path))
         try:
             self._session.open(path)
@@ -181,7 +182,7 @@ class DocumentFiles:
             return False
         original = Path(left.original) if left.original else None
         if original is not None and original.is_file() and self.confirm_discard():
-            if not self.open_project(original):
+            if not self.open_project(original, background=False):  # restored on top of it
                 return False
         elif not self.confirm_discard():
             return False
