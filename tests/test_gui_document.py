@@ -216,3 +216,17 @@ def test_an_uncaught_exception_is_printed_once(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert out.stderr.count("Traceback") == 1 and "ValueError: boom" in out.stderr
+
+
+def test_the_heading_names_the_last_phase_that_ran(window):
+    window.actionIterate.trigger()  # forward, backward and the update
+    assert window.network_view._banner.text().startswith("update")
+    window.actionForward.trigger()
+    window.actionBackward.trigger()
+    assert "backward" in window.network_view._banner.text()
+
+
+def test_what_was_said_of_the_last_document_goes_with_it(window):
+    window.statusBar().showMessage("training done: accuracy 100% (validation 97%)")
+    window.session.load(window.session.project)  # another document
+    assert "accuracy" not in window.statusBar().currentMessage()

@@ -353,3 +353,22 @@ def test_a_watchpoints_advice_is_whole_in_the_panel_and_short_in_the_status(wind
     assert len(message) < 160
     assert run.result.trip.message in window.training_panel.verdict.text()
     assert "smaller learning rate" in window.training_panel.verdict.text()
+
+
+def test_growth_watch_stops_a_run_that_explodes_in_its_first_epoch():
+    """The growth watch compares epochs; a learning rate far too large explodes within the
+    first one, which then holds the explosion: compared with the loss before the run."""
+    from bpviewer.core.data.datasets import build_dataset
+
+    data = build_dataset({"preset": "spiral", "n": 300}, None)
+    net = Network.init([2, 16, 16, 3], ["relu", "relu", "softmax"], biases=True, seed=0)
+    settings = TrainingSettings(loss="cross_entropy", learning_rate=5.0, batch_size=16)
+    settings = settings.changed(optimizer="adam")
+    trainer = Trainer(net, settings, data)
+    gen = training_run(trainer, iterations=300, watch=Watch())
+    with pytest.raises(StopIteration) as stop:
+        while True:
+            next(gen)
+    trip = stop.value.value.trip
+    assert trip is not None and trip.kind == "growth" and "before the run" in trip.message
+    assert stop.value.value.iterations < 300

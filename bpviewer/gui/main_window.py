@@ -187,6 +187,8 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ state
     def _on_changed(self, what: Change) -> None:
+        if what & Change.DOCUMENT:  # another document: what was said of the last one goes
+            self.statusBar().clearMessage()
         if what & (Change.DOCUMENT | Change.BUSY):
             self.update_title()
             self.run_view.update_actions()

@@ -48,15 +48,18 @@ class Path:
 
 @dataclass
 class Unfolding:
-    """δ of one unit of layer ``layer`` as the next layer makes it, for every sample:
-    ``prime`` f′(z) (B,), ``terms`` w(j→k)·δ_k (B, n_{l+1}) and ``delta`` (B,) (at the
-    output, ``prime`` and ``terms`` are None: δ comes from the loss)."""
+    """δ of one unit of layer ``layer`` as the next layer makes it: ``delta`` (B,) and
+    ``prime`` f′(z) (B,) for every sample; for the first sample, the outgoing weights
+    ``weights`` w(j→k) (n_{l+1},), the next layer's ``next_delta`` δ_k (n_{l+1},) and their
+    products ``terms`` (1, n_{l+1}) (at the output these are None: δ comes from the loss)."""
 
     layer: int
     unit: int
     delta: np.ndarray
     prime: np.ndarray | None = None
     terms: np.ndarray | None = None
+    weights: np.ndarray | None = None
+    next_delta: np.ndarray | None = None
 
 
 @dataclass
@@ -137,9 +140,17 @@ def why(
         if m == L:
             result.unfolding.append(Unfolding(m, unit, ds[m - 1][:, unit].copy()))
         else:
-            terms = network.weights[m][unit][None, :] * ds[m][:1]  # sample 1's, as shown
+            weights, below = network.weights[m][unit].copy(), ds[m][0].copy()  # sample 1's
             result.unfolding.append(
-                Unfolding(m, unit, ds[m - 1][:, unit].copy(), primes[m - 1][:, unit].copy(), terms)
+                Unfolding(
+                    m,
+                    unit,
+                    ds[m - 1][:, unit].copy(),
+                    primes[m - 1][:, unit].copy(),
+                    (weights * below)[None, :],
+                    weights,
+                    below,
+                )
             )
     return result
 

@@ -24,6 +24,7 @@ from bpviewer.core.training.trainer import Trainer, data_loss
 #: The worker sleeps BREATHE_SECONDS every BREATHE_EVERY seconds of work (a few per cent).
 BREATHE_EVERY = 0.004
 BREATHE_SECONDS = 0.0001
+BEFORE = 10_000  # training samples the loss before a run is measured on, at most
 SMOOTH_EPOCHS = 5  # the divergence watch compares moving averages of epoch means
 
 
@@ -110,6 +111,11 @@ def training_run(
     bpe = trainer.batches_per_epoch
     total = iterations if iterations is not None else (epochs * bpe if epochs is not None else None)
     epoch = _Epochs(trainer, watch, target_loss)
+    if watch.growth is not None:  # the loss before the run, for a run that explodes at once
+        data = trainer.dataset
+        epoch.before = data_loss(
+            trainer.network, trainer.training.loss, data.inputs[:BEFORE], data.targets[:BEFORE]
+        )
     done, started = 0, time.perf_counter()
     reason, trip = "done", None
     block = 1  # iterations between clock readings, grown to about BREATHE_EVERY of work
@@ -209,6 +215,7 @@ class _Epochs:
         self.watched: list[float] = []  # the means of whole epochs, which the watch judges
         self.lowest = np.inf
         self.first: float | None = None  # the smoothed loss of the run's first epoch
+        self.before = np.nan  # the loss of (the first BEFORE) training samples before the run
         self.trip: Trip | None = None
 
     def add(self, loss: float, norms: list[float] | None) -> None:
@@ -244,9 +251,32 @@ class _Epochs:
         self.watched.append(mean)
         smooth = float(np.mean(self.watched[-SMOOTH_EPOCHS:]))
         self.first = self.first if self.first is not None else smooth
-        self.trip = _epoch_watch(trainer, self.watch, smooth, self.lowest, self.first, norms_mean)
+        self.trip = (
+            _exploded(trainer, self.watch, mean, self.before) if len(self.watched) == 1 else None
+        )
+        self.trip = self.trip or _epoch_watch(
+            trainer, self.watch, smooth, self.lowest, self.first, norms_mean
+        )
         self.lowest = min(self.lowest, smooth)
         return self.trip is not None or reached
+
+
+def _exploded(trainer: Trainer, watch: Watch, mean: float, before: float) -> Trip | None:
+    """A run that explodes in its first epoch: that epoch's mean loss is ``growth`` times
+    the loss before the run (the growth watch compares epochs, and the first one already
+    holds the explosion)."""
+    if watch.growth is None or not (np.isfinite(before) and before > 0 and np.isfinite(mean)):
+        return None
+    if mean <= watch.growth * before:
+        return None
+    it, lr = trainer.iteration - 1, trainer.training.learning_rate
+    return Trip(
+        "growth",
+        it,
+        f"the loss grew from {fmt(before)} before the run to an epoch mean of {fmt(mean)} "
+        f"(more than {fmt(watch.growth)}×) by iteration {it}: the training diverges; try a "
+        f"smaller learning rate (η = {fmt(lr)} → {fmt(lr / 10)})",
+    )
 
 
 def _epoch_watch(

@@ -178,16 +178,21 @@ def _html(found: Why, net, first: int, conventions: Conventions = EXERCISE) -> s
                 f"<td>= {fmt(c.shown_delta(step.delta[0]))}</td></tr>"
             )
             continue
-        terms = c.shown_delta(step.terms[0])  # w(j→k)·δ_k with δ as shown
-        k = np.argsort(-np.abs(terms))[:4]
-        parts = " + ".join(
-            f"w({html.escape(u)}→{html.escape(unit_label(step.layer + 1, int(c), L))})·δ = {fmt(terms[c])}"
-            for c in k
-        )
-        more = f" + … ({terms.size - k.size} more)" if terms.size > k.size else ""
+        below = c.shown_delta(step.next_delta)  # δ_k as shown
+        terms = step.weights * below
+        largest = np.argsort(-np.abs(terms))[:4]
+        parts = " + ".join(f"({fmt(step.weights[k])})×({fmt(below[k])})" for k in largest)
+        more = f" + … ({terms.size - largest.size} more)" if terms.size > largest.size else ""
+        sum_text = f"({parts}{more})" if terms.size > 1 else parts
+        next_layer = "k" if terms.size > 1 else unit_label(step.layer + 1, int(largest[0]), L)
         out.append(
-            f"<tr><td>δ({html.escape(u)})</td><td>= f′(z)·Σₖ w·δₖ = {fmt(step.prime[0])} × "
-            f"({parts}{more} = {fmt(terms.sum())})</td>"
+            f"<tr><td>δ({html.escape(u)})</td><td>= f′(z)·Σₖ w({html.escape(u)}→k)·δₖ"
+            if terms.size > 1
+            else f"<tr><td>δ({html.escape(u)})</td><td>= f′(z)·w({html.escape(u)}→"
+            f"{html.escape(next_layer)})·δ({html.escape(next_layer)})"
+        )
+        out.append(
+            f" = {fmt(step.prime[0])} × {sum_text}</td>"
             f"<td>= {fmt(c.shown_delta(step.delta[0]))}</td></tr>"
         )
     out.append("</table>")
@@ -199,7 +204,7 @@ def _html(found: Why, net, first: int, conventions: Conventions = EXERCISE) -> s
     else:  # a batch of many paths: candidates are each sample's own largest
         which = f"{shown} large ones of {found.n_paths:,}: the largest of each sample's largest"
     out.append(f"<p><b>As a sum over paths</b> to the loss ({which}):</p><table cellspacing='2'>")
-    total = abs(found.gradient) or 1.0
+    total = found.gradient if found.gradient and np.isfinite(found.gradient) else 1.0
     for path in found.paths:
         units = [i] if found.kind == "w" else ["1"]
         units += [unit_label(found.layer + m, u, L) for m, u in enumerate(path.units)]

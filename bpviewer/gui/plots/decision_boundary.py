@@ -202,6 +202,9 @@ class DecisionBoundary(QWidget):
             else ""
         )
         self.scatter.setData([], [])
+        # many points: small and without outlines, so the field between them shows
+        dense = shown > 1_000
+        size, outline = (3, pg.mkPen(None)) if dense else (6, pg.mkPen("k", width=0.5))
         train_x = data.inputs[train_rows]
         train_c = train[train_rows]
         for c in np.unique(train_c):
@@ -210,8 +213,8 @@ class DecisionBoundary(QWidget):
             item = pg.ScatterPlotItem(
                 train_x[rows, 0],
                 train_x[rows, 1],
-                size=6,
-                pen=pg.mkPen("k", width=0.5),
+                size=size,
+                pen=outline,
                 brush=pg.mkBrush(colour),
                 name=names[int(c)] if int(c) < len(names) else f"class {c}",
             )
@@ -226,7 +229,7 @@ class DecisionBoundary(QWidget):
             item = pg.ScatterPlotItem(
                 val_x[:, 0],
                 val_x[:, 1],
-                size=7,
+                size=4 if dense else 7,
                 pen=pens,
                 brush=pg.mkBrush(None),
                 name="validation (hollow)",

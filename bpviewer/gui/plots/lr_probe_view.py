@@ -177,7 +177,14 @@ class LrProbeView(QWidget):
             parts.append("no probed η lowers E")
         else:
             k = int(np.flatnonzero(r.etas == r.best_eta)[0])
-            parts.append(f"largest η that lowers E: {shown(r.best_eta)} (E = {fmt(r.losses[k])})")
+            edge = (
+                " — the edge of the probed range: a larger η may lower E too"
+                if (k == len(r.etas) - 1)
+                else ""
+            )
+            parts.append(
+                f"largest η that lowers E: {shown(r.best_eta)} (E = {fmt(r.losses[k])}){edge}"
+            )
         if not np.all(r.losses <= y_range(r)[1]):  # (NaN too)
             parts.append("△: E above the plot (or ∞)")
         self.summary.setText(" · ".join(parts))
@@ -320,7 +327,10 @@ class LrProbeView(QWidget):
         else:
             self.best_line.show()
             self.best_line.setPos(np.log10(r.best_eta))
-            self.best_entry.setText(f"largest η that lowers E = {shown(r.best_eta)}")
+            at_edge = r.best_eta == r.etas[-1]
+            self.best_entry.setText(
+                f"largest η that lowers E {'≥' if at_edge else '='} {shown(r.best_eta)}"
+            )
         plot = self.plot
         plot.setXRange(x[0] - 0.1, x[-1] + 0.1, padding=0)
         plot.setYRange(lo, hi, padding=0)

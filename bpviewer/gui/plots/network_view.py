@@ -348,8 +348,9 @@ class NetworkView(QGraphicsView):
         self._set_banner("press Forward (Ctrl+1) or Step (F10) to begin", MORE_COLOUR)
         if records:
             kinds = {r.sub_step.kind for r in records}
+            # the last phase that ran (Iterate runs all three: its heading is the update)
             phase = (
-                "backward" if "backward" in kinds else "update" if "update" in kinds else "forward"
+                "update" if "update" in kinds else "backward" if "backward" in kinds else "forward"
             )
             text = {
                 "forward": "forward  →",
