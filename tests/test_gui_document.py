@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
@@ -230,3 +231,20 @@ def test_what_was_said_of_the_last_document_goes_with_it(window):
     window.statusBar().showMessage("training done: accuracy 100% (validation 97%)")
     window.session.load(window.session.project)  # another document
     assert "accuracy" not in window.statusBar().currentMessage()
+
+
+def test_setting_eta_after_backward_keeps_the_step_and_remakes_its_delta_w(window):
+    s = window.session
+    window.actionForward.trigger()
+    window.actionBackward.trigger()
+    grad = s.machine.results["grad_w1"].copy()
+    records = len(s.last_records)
+    assert s.set_training(learning_rate=0.05)
+    assert window.actionApplyUpdate.isEnabled()  # the step goes on where it was
+    np.testing.assert_array_equal(s.machine.results["grad_w1"], grad)
+    np.testing.assert_allclose(s.machine.results["delta_w1"], -0.05 * grad, rtol=1e-15)
+    assert len(s.last_records) == records and "delta_w1" in s.machine.fresh
+    window.actionUndo.trigger()  # η back, and the ΔW it made
+    np.testing.assert_allclose(s.machine.results["delta_w1"], -0.5 * grad, rtol=1e-15)
+    window.actionApplyUpdate.trigger()
+    assert s.machine.iteration == 1

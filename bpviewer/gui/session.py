@@ -683,7 +683,15 @@ class Session(QObject):
         if same_optimizer:
             fresh.optimizer_state = machine.optimizer_state.copy()
         self.machine = fresh
-        self.last_records = []
+        # mid-iteration (say after Backward), the sub-steps run so far run again with the
+        # new settings: the step goes on where it was, its ΔW as the new η makes it
+        if 0 < machine.position < len(machine.sub_steps):
+            shown = len(self.last_records)
+            with np.errstate(all="ignore"):
+                records = [fresh.step() for _ in range(machine.position)]
+            self.last_records = records[-shown:] if shown else []
+        else:
+            self.last_records = []
 
     # ------------------------------------------------------------------ training runs
     def begin_run(
