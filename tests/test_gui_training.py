@@ -153,6 +153,9 @@ def test_nan_watch_trips_on_a_diverging_regression_and_leaves_finite_weights(win
     assert all(np.all(np.isfinite(p)) for p in window.session.network.parameters())
     assert window.session.machine.iteration == trip.restored_iteration
     assert trip.message in window.training_panel.verdict.text()
+    from bpviewer.gui.visibility import seen
+
+    qtbot.waitUntil(lambda: seen(window.training_panel.verdict))  # brought into view
 
 
 def test_growth_watch_suggests_a_smaller_learning_rate():

@@ -144,6 +144,8 @@ class RunView:
         result = run.result
         if result is not None and result.trip is not None:
             w.training_panel.verdict.setText(result.trip.message)
+            w.training_dock.raise_()  # the whole advice, in view
+            w.training_panel.ensure_verdict_visible()
 
     def _on_progress(self, text: str) -> None:
         """A running run's progress takes the permanent field (the left keeps messages,

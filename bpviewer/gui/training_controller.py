@@ -36,6 +36,7 @@ TRIPS = {
     "nan": "a value became NaN or infinite",
     "growth": "the loss grew",
     "vanishing": "a gradient vanished",
+    "stopped": "units stopped learning",
 }
 VERDICTS = {
     "done": "done",

@@ -124,6 +124,16 @@ class TrainingPanel(QWidget):
         stopped.addStretch(1)
         form.addRow("", stopped)
 
+    def ensure_verdict_visible(self) -> None:
+        """Scroll the panel (it sits in a scroll area) so the verdict is in view."""
+        from PySide6.QtWidgets import QScrollArea
+
+        area = self.parent()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parent()
+        if area is not None:
+            area.ensureWidgetVisible(self.verdict)
+
     def add_controls(self, actions) -> None:
         """Buttons for the window's Train, Pause and Stop commands (same keys, same state)."""
         row = QHBoxLayout()
