@@ -419,3 +419,15 @@ def test_a_csv_import_may_declare_an_image_shape_and_a_wrong_one_is_refused(wind
     panel.image_rows.setValue(0)
     panel.image_cols.setValue(0)
     assert "image_shape" not in panel.csv_spec()  # — and —: no image
+
+
+def test_the_import_button_is_whole_at_the_default_size(window, qtbot, tmp_path):
+    """At 1400×900 the Data panel's options once pushed Import past its right edge."""
+    path = tmp_path / "small.csv"
+    path.write_text("x1,x2,class\n" + "\n".join(f"{i / 10},{i / 5},{i % 2}" for i in range(20)))
+    window.resize(1400, 900)
+    window.data_dock.raise_()
+    assert window.data_panel.load_csv(path)
+    button = window.data_panel.import_button
+    qtbot.waitUntil(lambda: not button.visibleRegion().isEmpty())
+    assert button.visibleRegion().boundingRect() == button.rect()

@@ -215,13 +215,18 @@ class DataPanel(QWidget):
         options.addWidget(self.standardize)
         options.addWidget(QLabel("validation"))
         options.addWidget(self.split)
-        options.addWidget(QLabel("image"))
-        options.addWidget(self.image_rows)
-        options.addWidget(QLabel("×"))
-        options.addWidget(self.image_cols)
         options.addStretch(1)
-        options.addWidget(self.import_button)
+        # the image shape and Import on a row of their own: the panel's width held them
+        # all only when wide, and Import is the point of the whole section
+        second = QHBoxLayout()
+        second.addWidget(QLabel("image (rows × columns)"))
+        second.addWidget(self.image_rows)
+        second.addWidget(QLabel("×"))
+        second.addWidget(self.image_cols)
+        second.addStretch(1)
+        second.addWidget(self.import_button)
         layout.insertLayout(at, options)
+        layout.insertLayout(at + 1, second)
 
     def _build_features(self, layout: QVBoxLayout) -> None:
         """Derived inputs of 2-D data."""
