@@ -370,3 +370,24 @@ def test_explain_rows_laid_out_later_join_their_table_so_columns_align(window):
     assert len(tables) == len(titles)  # one table a sub-step, however many chunks filled it
     rows = sum(t.rows() for t in tables)
     assert rows == len(panel.formulas) == 400
+
+
+def test_a_new_network_on_a_stand_in_sample_says_so(window, monkeypatch):
+    from bpviewer.gui.dialogs.new_network_dialog import NewNetworkDialog
+    from bpviewer.gui.document_files import STAND_IN
+
+    def accept(dialog, sizes):
+        dialog.sizes.setText(sizes)
+        dialog.activations.setText("sigmoid, softmax")
+        dialog.project = dialog.build()
+        return True
+
+    monkeypatch.setattr(NewNetworkDialog, "exec", lambda self: accept(self, "784, 16, 10"))
+    window.files.new_network()
+    assert window.session.network.layer_sizes == (784, 16, 10)
+    assert window.statusBar().currentMessage() == STAND_IN
+    window.new_from_example("iris")  # 4 inputs, 3 classes: the data fit a 4-5-3 network
+    monkeypatch.setattr(NewNetworkDialog, "exec", lambda self: accept(self, "4, 5, 3"))
+    window.files.new_network()
+    assert window.session.network.layer_sizes == (4, 5, 3)
+    assert window.statusBar().currentMessage() != STAND_IN

@@ -22,6 +22,12 @@ if TYPE_CHECKING:
     from bpviewer.gui.main_window import MainWindow
 
 
+STAND_IN = (
+    "the new network has one stand-in sample (every input 0.5) until you choose data: "
+    "a preset or a CSV file in the Data panel"
+)
+
+
 class DocumentFiles:
     """File commands of ``window`` over its session."""
 
@@ -70,6 +76,8 @@ class DocumentFiles:
         dialog = NewNetworkDialog(self._session.project, self._window)
         if dialog.exec() and dialog.project is not None and self.confirm_discard():
             self._session.load(dialog.project)
+            if getattr(dialog, "stand_in", False):
+                self._say(STAND_IN, 20000)
 
     def open_project(self, path: str | Path, background: bool = True) -> bool:
         """Load a project file; a broken file is refused with its name and the problem.

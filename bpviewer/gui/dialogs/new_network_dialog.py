@@ -106,7 +106,7 @@ class NewNetworkDialog(QDialog):
         data = self._current.dataset
         if data.inputs.shape[1] == sizes[0] and data.targets.shape[1] == sizes[-1]:
             dataset, spec = data, self._current.data_spec
-        else:  # one neutral sample until the user brings data
+        else:  # one neutral sample until the user brings data (said when it opens)
             x, t = np.full((1, sizes[0]), 0.5), np.full((1, sizes[-1]), 0.5)
             if acts[-1] == "softmax":
                 t = np.eye(sizes[-1])[:1]
@@ -114,7 +114,9 @@ class NewNetworkDialog(QDialog):
             spec = {"inputs": x.tolist(), "targets": t.tolist()}
         training = suggested_training(self.loss.currentText(), dataset.n_samples)
         name = "-".join(map(str, sizes))
-        return Project(net, training, spec, dataset, name=name)
+        project = Project(net, training, spec, dataset, name=name)
+        self.stand_in = dataset is not data
+        return project
 
     def _on_accept(self) -> None:
         try:
