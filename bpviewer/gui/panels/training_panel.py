@@ -75,12 +75,12 @@ class TrainingPanel(QWidget):
         )
         self.watch_nan.setChecked(True)
         form.addRow("Watch", self.watch_nan)
-        growth = QHBoxLayout()
         self.watch_growth = QCheckBox("stop if the loss grows")
         self.watch_growth.setObjectName("watchGrowth")
         self.watch_growth.setToolTip(
             "Stop when the epoch-mean loss (smoothed over 5 epochs) grows to more than this "
-            "factor above the run's start: usually a learning rate that is too large"
+            "factor above the run's start (the first epoch: above the loss before the run): "
+            "usually a learning rate that is too large"
         )
         self.watch_growth.setChecked(True)
         self.growth = QDoubleSpinBox()
@@ -88,11 +88,7 @@ class TrainingPanel(QWidget):
         self.growth.setRange(1.1, 1e6)
         self.growth.setValue(10.0)
         self.growth.setSuffix(" ×")
-        growth.addWidget(self.watch_growth)
-        growth.addWidget(self.growth)
-        growth.addStretch(1)
-        form.addRow("", growth)
-        vanish = QHBoxLayout()
+        _watch_row(form, self.watch_growth, self.growth)
         self.watch_vanish = QCheckBox("stop if a gradient norm falls below")
         self.watch_vanish.setObjectName("watchVanishing")
         self.watch_vanish.setToolTip(
@@ -102,11 +98,7 @@ class TrainingPanel(QWidget):
         self.vanish = QLineEdit("1e-8")
         self.vanish.setObjectName("vanishingThreshold")
         self.vanish.setMaximumWidth(80)
-        vanish.addWidget(self.watch_vanish)
-        vanish.addWidget(self.vanish)
-        vanish.addStretch(1)
-        form.addRow("", vanish)
-        stopped = QHBoxLayout()
+        _watch_row(form, self.watch_vanish, self.vanish)
         self.watch_stopped = QCheckBox("stop if more of a layer is dead or saturated than")
         self.watch_stopped.setObjectName("watchStopped")
         self.watch_stopped.setToolTip(
@@ -119,10 +111,7 @@ class TrainingPanel(QWidget):
         self.stopped.setRange(1, 99)
         self.stopped.setValue(50)
         self.stopped.setSuffix(" %")
-        stopped.addWidget(self.watch_stopped)
-        stopped.addWidget(self.stopped)
-        stopped.addStretch(1)
-        form.addRow("", stopped)
+        _watch_row(form, self.watch_stopped, self.stopped)
 
     def ensure_verdict_visible(self) -> None:
         """Scroll the panel (it sits in a scroll area) so the verdict is in view."""
@@ -201,3 +190,12 @@ class TrainingPanel(QWidget):
             stopped=self.stopped.value() / 100 if self.watch_stopped.isChecked() else None,
         )
         return args
+
+
+def _watch_row(form: QFormLayout, box: QCheckBox, field: QWidget) -> None:
+    """A watchpoint's row of the form: its check box, then its threshold."""
+    row = QHBoxLayout()
+    row.addWidget(box)
+    row.addWidget(field)
+    row.addStretch(1)
+    form.addRow("", row)
