@@ -201,7 +201,7 @@ def _large_setup(samples: int):
     """The case's network, settings and data, and a function timing one engine epoch."""
     from bpviewer.core.data.datasets import Dataset
     from bpviewer.core.engine.network import Network
-    from bpviewer.core.files.project import TrainingSettings
+    from bpviewer.core.training.settings import TrainingSettings
     from bpviewer.core.training.trainer import Trainer
 
     x, t = _big_data(samples)
@@ -359,7 +359,7 @@ def training_floor(quick: bool) -> list[dict]:
     """2c: case 2's epoch against the same step's matrix products alone, one BLAS thread."""
     from bpviewer.core.data.datasets import Dataset
     from bpviewer.core.engine.network import Network
-    from bpviewer.core.files.project import TrainingSettings
+    from bpviewer.core.training.settings import TrainingSettings
     from bpviewer.core.training.trainer import Trainer
 
     samples = 2_560 if quick else 10_000
@@ -675,7 +675,8 @@ def big_tables(quick: bool) -> list[dict]:
 
     from bpviewer.core.data.datasets import Dataset
     from bpviewer.core.engine.network import Network
-    from bpviewer.core.files.project import Project, TrainingSettings
+    from bpviewer.core.files.project import Project
+    from bpviewer.core.training.settings import TrainingSettings
     from bpviewer.gui.panels.weight_tables import WeightTables
     from bpviewer.gui.session import Session
 
@@ -1007,7 +1008,8 @@ def step_actions(quick: bool) -> list[dict]:
     from bpviewer.core.data.datasets import Dataset
     from bpviewer.core.engine.network import Network
     from bpviewer.core.engine.stepper import StepMachine
-    from bpviewer.core.files.project import Project, TrainingSettings
+    from bpviewer.core.files.project import Project
+    from bpviewer.core.training.settings import TrainingSettings
     from bpviewer.gui import MainWindow
 
     app = QApplication.instance() or QApplication([])
@@ -1094,7 +1096,7 @@ def why_gradient(quick: bool) -> list[dict]:
     from bpviewer.core.engine.chain_rule import why
     from bpviewer.core.engine.network import Network
     from bpviewer.core.engine.stepper import StepMachine
-    from bpviewer.core.files.project import TrainingSettings
+    from bpviewer.core.training.settings import TrainingSettings
 
     rng = np.random.default_rng(0)
     net = Network.init([784, 128, 10], ["sigmoid", "softmax"], biases=True, seed=0)

@@ -69,7 +69,8 @@ def big_network(app: QApplication, out: Path) -> None:
 
     from bpviewer.core.data.datasets import Dataset
     from bpviewer.core.engine.network import Network
-    from bpviewer.core.files.project import Project, TrainingSettings
+    from bpviewer.core.files.project import Project
+    from bpviewer.core.training.settings import TrainingSettings
 
     rng = np.random.default_rng(0)
     net = Network.initialised([784, 128, 10], ["sigmoid", "softmax"], seed=0, bias=True)
@@ -237,7 +238,8 @@ def stopped_units(app: QApplication, out: Path) -> None:
     most units dead, outlined dashed, counted and listed above the diagram."""
     from bpviewer.core.data.datasets import build_dataset
     from bpviewer.core.engine.network import Network
-    from bpviewer.core.files.project import Project, TrainingSettings
+    from bpviewer.core.files.project import Project
+    from bpviewer.core.training.settings import TrainingSettings
 
     spec = {"preset": "spiral", "n": 300}
     data = build_dataset(spec, DOCS)

@@ -16,7 +16,7 @@ import bpviewer, bpviewer.core
 import bpviewer.api
 names = [m.name for m in pkgutil.walk_packages(bpviewer.core.__path__, "bpviewer.core.")]
 names += [m.name for m in pkgutil.walk_packages(bpviewer.api.__path__, "bpviewer.api.")]
-names += ["bpviewer.cli", "bpviewer.cli_train", "bpviewer.cli_check", "bpviewer.desktop_entry",
+names += ["bpviewer.cli", "bpviewer.cli.main", "bpviewer.cli.train", "bpviewer.cli.check", "bpviewer.desktop_entry",
           "bpviewer.__main__"]
 for name in names:
     importlib.import_module(name)

@@ -285,7 +285,8 @@ def test_stratified_rows_are_capped_and_keep_every_class_when_they_can(counts, c
 def _big_project(tmp_path, bad_line: int | None = None):
     from bpviewer.core.data.datasets import build_dataset
     from bpviewer.core.engine.network import Network
-    from bpviewer.core.files.project import Project, TrainingSettings, save_project
+    from bpviewer.core.files.project import Project, save_project
+    from bpviewer.core.training.settings import TrainingSettings
 
     csv = tmp_path / "big.csv"
     _write_rows(csv, 60_000)

@@ -11,7 +11,8 @@ from bpviewer.core.engine.decision import classify, decision_grid
 from bpviewer.core.engine.network import Network
 from bpviewer.core.engine.notation import fmt
 from bpviewer.core.files.examples import EXAMPLES
-from bpviewer.core.files.project import TrainingSettings, load_project
+from bpviewer.core.files.project import load_project
+from bpviewer.core.training.settings import TrainingSettings
 from bpviewer.core.training.trainer import Trainer, data_loss
 
 

@@ -156,8 +156,8 @@ def test_rough_edges_a_class_saw(window, tmp_path):
     from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication
 
-    from bpviewer.core.files.project import TrainingSettings
     from bpviewer.core.training.runs import describe_change
+    from bpviewer.core.training.settings import TrainingSettings
 
     s = window.session
     assert s.set_training(learning_rate=0.05)

@@ -11,7 +11,8 @@ from PySide6.QtCore import Qt
 from bpviewer.core.data.datasets import Dataset
 from bpviewer.core.engine.network import Network
 from bpviewer.core.files.examples import load_example
-from bpviewer.core.files.project import Project, TrainingSettings
+from bpviewer.core.files.project import Project
+from bpviewer.core.training.settings import TrainingSettings
 
 
 def test_bias_row_is_last_and_labelled(window, qtmodeltester):

@@ -167,7 +167,8 @@ def test_the_loss_view_follows_the_latest_run_and_all_runs_on_request(window, qt
     shows every run.  Iteration ticks are whole numbers."""
     from bpviewer.core.data.datasets import Dataset
     from bpviewer.core.engine.network import Network
-    from bpviewer.core.files.project import Project, TrainingSettings
+    from bpviewer.core.files.project import Project
+    from bpviewer.core.training.settings import TrainingSettings
     from bpviewer.core.training.training_run import Watch
 
     rng = np.random.default_rng(0)

@@ -25,7 +25,8 @@ from bpviewer.core.engine.network import Network
 from bpviewer.core.engine.optimizers import OPTIMIZERS, get_rule
 from bpviewer.core.engine.stepper import StepMachine
 from bpviewer.core.files.export import markdown, to_latex
-from bpviewer.core.files.project import Project, TrainingSettings, load_project, save_project
+from bpviewer.core.files.project import Project, load_project, save_project
+from bpviewer.core.training.settings import TrainingSettings
 from bpviewer.core.training.trainer import Trainer
 
 # ---------------------------------------------------------------------- a toy activation

@@ -11,7 +11,7 @@ from bpviewer.core.data.datasets import Dataset
 from bpviewer.core.engine.network import Network
 from bpviewer.core.engine.stepper import StepMachine
 from bpviewer.core.files.examples import load_example
-from bpviewer.core.files.project import TrainingSettings
+from bpviewer.core.training.settings import TrainingSettings
 from bpviewer.core.training.trainer import Trainer, data_loss
 from tests.strategies import optimizers, problems
 

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from bpviewer.core.data.datasets import Dataset
 from bpviewer.core.engine.network import Network
 from bpviewer.core.engine.unit_health import stopped_share, stopped_units
-from bpviewer.core.files.project import Project, TrainingSettings
+from bpviewer.core.files.project import Project
+from bpviewer.core.training.settings import TrainingSettings
 from bpviewer.core.training.trainer import Trainer
 from bpviewer.core.training.training_run import Watch, training_run
 

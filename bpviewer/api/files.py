@@ -7,7 +7,8 @@ from pathlib import Path
 
 from bpviewer.core.data.datasets import Dataset
 from bpviewer.core.engine.network import Network
-from bpviewer.core.files.project import Project, TrainingSettings, load_project, save_project
+from bpviewer.core.files.project import Project, load_project, save_project
+from bpviewer.core.training.settings import TrainingSettings
 
 
 def load(path: str | os.PathLike[str]) -> Project:

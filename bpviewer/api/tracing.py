@@ -12,7 +12,7 @@ from bpviewer.api.inputs import samples
 from bpviewer.core.engine.network import Network
 from bpviewer.core.engine.stepper import StepRecord
 from bpviewer.core.engine.trace import trace_batch, trace_dict
-from bpviewer.core.files.project import TrainingSettings
+from bpviewer.core.training.settings import TrainingSettings
 
 #: The quantities of a trace, as ``bpviewer trace --json`` names them.
 KEYS = (

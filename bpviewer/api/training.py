@@ -11,7 +11,8 @@ import numpy as np
 from bpviewer.api.inputs import samples
 from bpviewer.core.data.datasets import Dataset
 from bpviewer.core.engine.network import Network
-from bpviewer.core.files.project import Project, TrainingSettings
+from bpviewer.core.files.project import Project
+from bpviewer.core.training.settings import TrainingSettings
 
 
 @dataclass(frozen=True, eq=False)

@@ -64,7 +64,7 @@ def _project(net: Network | Project | None, data: Any, loss: str | None) -> Proj
     from bpviewer.api.inputs import samples
     from bpviewer.core.data.datasets import Dataset
     from bpviewer.core.engine.losses import losses_for
-    from bpviewer.core.files.project import TrainingSettings
+    from bpviewer.core.training.settings import TrainingSettings
 
     if data is None:
         x, t = np.zeros((1, net.layer_sizes[0])), np.zeros((1, net.layer_sizes[-1]))

@@ -15,3 +15,9 @@ class DataError(BpviewerError):
 
 class StepError(BpviewerError):
     """A step-machine request that is not allowed now (e.g. Backward before Forward)."""
+
+
+class Refused(BpviewerError):
+    """A document action that is not allowed now; the message is the one line a user sees
+    (the window's status bar, the command line's stderr, the API's exception), and the
+    document is unchanged."""

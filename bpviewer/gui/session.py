@@ -39,14 +39,9 @@ from bpviewer.core.engine.notation import bias_label, fmt, weight_label
 from bpviewer.core.engine.stepper import MachineSnapshot, StepMachine, StepRecord
 from bpviewer.core.errors import StepError
 from bpviewer.core.files.examples import load_example
-from bpviewer.core.files.project import (
-    SETTING_LABELS,
-    Project,
-    TrainingSettings,
-    load_project,
-    save_project,
-)
+from bpviewer.core.files.project import Project, load_project, save_project
 from bpviewer.core.training.runs import Run, describe_change
+from bpviewer.core.training.settings import SETTING_LABELS, TrainingSettings
 
 if TYPE_CHECKING:
     from bpviewer.core.data.datasets import Dataset
@@ -615,7 +610,7 @@ class Session(QObject):
         by :class:`~bpviewer.gui.data_loader.DataLoader`): it is used as it is."""
         from bpviewer.core.data.datasets import build_dataset
         from bpviewer.core.engine.losses import get_loss, losses_for
-        from bpviewer.core.engine.network_edit import reshape_network
+        from bpviewer.core.engine.network_edit import output_for_data, reshape_network
         from bpviewer.core.errors import BpviewerError
 
         if self._refuse_if_busy():
@@ -629,13 +624,14 @@ class Session(QObject):
         net = self.machine.network
         sizes = list(net.layer_sizes)
         sizes[0], sizes[-1] = dataset.inputs.shape[1], dataset.targets.shape[1]
-        acts = list(net.activations)
-        if dataset.class_labels and sizes[-1] > 1 and acts[-1] != "softmax":
-            acts[-1] = "softmax"
+        acts, note = output_for_data(net.activations, sizes[-1], dataset.class_labels)
         network = reshape_network(net, sizes, acts, [b is not None for b in net.biases])
         training = self.project.training
         if not get_loss(training.loss).allows(acts[-1]):
-            training = replace(training, loss=losses_for(acts[-1])[0])
+            preferred = "binary_cross_entropy" if note else losses_for(acts[-1])[0]
+            training = replace(training, loss=preferred)
+        if note:
+            self.messageIssued.emit(note)
         return self.replace_project(
             replace(
                 self.project,

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from bpviewer.core.engine.notation import fmt
-from bpviewer.core.files.project import TrainingSettings
 from bpviewer.core.training.paint_gate import PaintGate
 from bpviewer.core.training.runs import Run
+from bpviewer.core.training.settings import TrainingSettings
 from bpviewer.gui import gc_guard
 from bpviewer.gui.session import Session
 

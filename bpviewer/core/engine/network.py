@@ -14,6 +14,13 @@ import numpy as np
 from bpviewer.core.engine.activations import QUIET, get_activation
 from bpviewer.core.engine.initializers import initial_weights
 
+#: Why a softmax over one output unit is refused (every door says this line).
+ONE_UNIT_SOFTMAX = (
+    "a softmax over one output unit is the constant 1 (nothing can be learned): "
+    "for one 0/1 target use a sigmoid output with binary_cross_entropy, "
+    "or give the output layer one unit per class"
+)
+
 
 @dataclass
 class Network:
@@ -109,6 +116,8 @@ class Network:
             act = get_activation(name)
             if act.output_only and i != n_layers - 1:
                 raise ValueError(f"{name} is allowed on the output layer only (layer {i + 1})")
+        if self.activations[-1] == "softmax" and sizes[-1] == 1:
+            raise ValueError(ONE_UNIT_SOFTMAX)
         if len(self.weights) != n_layers:
             raise ValueError(f"expected {n_layers} weight matrices, got {len(self.weights)}")
         if len(self.biases) != n_layers:

@@ -42,3 +42,25 @@ def reshape_network(
         else:
             new_biases.append(None)
     return Network(tuple(sizes), tuple(activations), weights, new_biases)
+
+
+def output_for_data(
+    activations: Sequence[str], n_outputs: int, class_labels: bool
+) -> tuple[tuple[str, ...], str]:
+    """The activations for data with ``n_outputs`` targets, and a note when the output's
+    activation had to change ("" otherwise).
+
+    Class labels over several outputs get a softmax; a single target after a softmax (a
+    softmax over one unit is the constant 1) gets a sigmoid, which goes with binary
+    cross-entropy."""
+    acts = list(activations)
+    note = ""
+    if class_labels and n_outputs > 1 and acts[-1] != "softmax":
+        acts[-1] = "softmax"
+    elif acts[-1] == "softmax" and n_outputs == 1:
+        acts[-1] = "sigmoid"
+        note = (
+            "one target: the output is now a sigmoid with binary cross-entropy "
+            "(a softmax over one unit is the constant 1)"
+        )
+    return tuple(acts), note

@@ -10,7 +10,8 @@ import numpy as np
 from bpviewer.core.engine.network import Network
 from bpviewer.core.engine.stepper import StepMachine, StepRecord
 from bpviewer.core.errors import DataError
-from bpviewer.core.files.project import Project, TrainingSettings
+from bpviewer.core.files.project import Project
+from bpviewer.core.training.settings import TrainingSettings
 
 
 @dataclass

@@ -8,7 +8,7 @@ than half in 2,000 iterations (``tests/test_presets_learn.py``); plain SGD at th
 
 from __future__ import annotations
 
-from bpviewer.core.files.project import TrainingSettings
+from bpviewer.core.training.settings import TrainingSettings
 
 LEARNING_RATE = 0.01
 BATCH = 16

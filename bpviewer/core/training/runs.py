@@ -10,7 +10,7 @@ import numpy as np
 
 from bpviewer.core.engine.network import Network
 from bpviewer.core.engine.notation import fmt
-from bpviewer.core.files.project import SETTING_LABELS, TrainingSettings
+from bpviewer.core.training.settings import SETTING_LABELS, TrainingSettings
 
 if TYPE_CHECKING:  # the engine's training modules load with the first run
     from bpviewer.core.data.datasets import Dataset

@@ -23,11 +23,11 @@ from bpviewer.core.engine.losses import get_loss
 from bpviewer.core.engine.network import Network
 from bpviewer.core.engine.optimizers import OptimizerState
 from bpviewer.core.engine.stepper import make_optimizer
-from bpviewer.core.files.project import TrainingSettings
 from bpviewer.core.training import scalar_kernel
 from bpviewer.core.training.history import History
 from bpviewer.core.training.numpy_kernel import NumpyKernel
 from bpviewer.core.training.scalar_kernel import ScalarKernel
+from bpviewer.core.training.settings import TrainingSettings
 
 KERNELS = ("auto", "numpy", "scalar")
 

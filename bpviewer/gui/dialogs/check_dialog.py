@@ -9,7 +9,8 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout
 
 from bpviewer.core.data.datasets import Dataset
-from bpviewer.core.files.project import Project, TrainingSettings
+from bpviewer.core.files.project import Project
+from bpviewer.core.training.settings import TrainingSettings
 
 if TYPE_CHECKING:  # the checker is imported when a check starts, not at the window's start
     from bpviewer.core.checker.checker import CheckReport, ScriptRun

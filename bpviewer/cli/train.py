@@ -8,7 +8,7 @@ import sys
 import time
 from dataclasses import replace
 
-from bpviewer.cli import UsageError, project_from_args
+from bpviewer.cli.main import UsageError, project_from_args
 from bpviewer.core.files.project import save_project
 from bpviewer.core.training.trainer import Trainer, data_loss
 

@@ -286,8 +286,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = {
             "trace": cmd_trace,
             "gradcheck": cmd_gradcheck,
-            "train": _lazy("bpviewer.cli_train", "cmd_train"),
-            "check": _lazy("bpviewer.cli_check", "cmd_check"),
+            "train": _lazy("bpviewer.cli.train", "cmd_train"),
+            "check": _lazy("bpviewer.cli.check", "cmd_check"),
             "install-desktop": cmd_install_desktop,
         }[args.command]
         with np.errstate(over="ignore", under="ignore"):
